@@ -1,0 +1,86 @@
+"""Account rules: residents from an identity provider, staff roles, identity levels."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from congdanso.accounts.claims import Identity
+from congdanso.accounts.errors import IdentityLevelTooLow
+from congdanso.accounts.models import StaffRole, User, UserKind
+from congdanso.accounts.roles import AGENCY_SCOPED, Role
+from congdanso.core import audit
+from congdanso.core.fields import blind_index
+
+
+def _username_for(identity: Identity) -> str:
+    digest = hashlib.sha256(f"{identity.issuer}\n{identity.subject}".encode()).hexdigest()[:24]
+    return f"oidc-{digest}"
+
+
+@transaction.atomic
+def sign_in_resident(identity: Identity, *, request: HttpRequest | None = None) -> User:
+    """Find or create the resident keyed on (issuer, sub) and refresh what the provider vouches for."""
+    user = (
+        User.objects.select_for_update()
+        .filter(oidc_issuer=identity.issuer, oidc_subject=identity.subject)
+        .first()
+    )
+    created = user is None
+    if user is None:
+        user = User(
+            username=_username_for(identity), kind=UserKind.CITIZEN,
+            oidc_issuer=identity.issuer, oidc_subject=identity.subject,
+        )
+        user.set_unusable_password()
+    user.full_name = identity.full_name or user.full_name
+    if identity.personal_id:
+        user.personal_id = identity.personal_id
+        user.personal_id_index = blind_index(identity.personal_id)
+    user.birth_date = identity.birth_date or user.birth_date
+    user.identity_level = identity.level
+    user.account_type = identity.account_type or user.account_type
+    user.identity_verified_at = timezone.now()
+    user.last_login = timezone.now()
+    user.save()
+    audit.record("account.resident_created" if created else "account.resident_signed_in", actor=user, obj=user,
+                 request=request, issuer=identity.issuer, level=identity.level)
+    return user
+
+
+def find_resident_by_personal_id(personal_id: str) -> User | None:
+    return User.objects.filter(personal_id_index=blind_index(personal_id), kind=UserKind.CITIZEN).first()
+
+
+def require_identity_level(user: User, level: int) -> None:
+    if not user.is_authenticated or user.identity_level < level:
+        raise IdentityLevelTooLow(level)
+
+
+def roles_of(user: User) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = set(StaffRole.objects.filter(user=user).values_list("role", flat=True))
+        user._role_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def has_role(user: User, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles)) or (user.is_authenticated and user.is_superuser)
+
+
+def agency_ids_of(user: User) -> set[int]:
+    """The agencies whose work this staff member may see. City admins see every agency (None means all)."""
+    return set(
+        StaffRole.objects.filter(user=user, role__in=list(AGENCY_SCOPED), agency__isnull=False)
+        .values_list("agency_id", flat=True)
+    )
+
+
+def sees_all_agencies(user: User) -> bool:
+    return has_role(user, Role.CITY_ADMIN)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.lib.text import fold
+
+
+class UnitKind(models.TextChoices):
+    WARD = "phuong", _("Phường")
+    COMMUNE = "xa", _("Xã")
+    SPECIAL_ZONE = "dac_khu", _("Đặc khu")
+
+
+class Unit(models.Model):
+    """A commune-level administrative unit (phường, xã, đặc khu) with its official statistics-office code."""
+
+    code = models.CharField(_("mã đơn vị"), max_length=5, unique=True)
+    kind = models.CharField(_("loại"), max_length=10, choices=UnitKind.choices)
+    name = models.CharField(_("tên"), max_length=120)
+    name_folded = models.CharField(max_length=120, editable=False, db_index=True)
+    province_code = models.CharField(_("mã tỉnh/thành"), max_length=2, default="79")
+
+    class Meta:
+        verbose_name = _("phường/xã")
+        verbose_name_plural = _("phường/xã")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class AgencyKind(models.TextChoices):
+    DEPARTMENT = "department", _("Sở, ngành")
+    WARD_COMMITTEE = "ward_committee", _("UBND phường/xã")
+    CITY_COMMITTEE = "city_committee", _("UBND Thành phố")
+    PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp, doanh nghiệp công ích")
+
+
+class Agency(models.Model):
+    code = models.CharField(_("mã cơ quan"), max_length=40, unique=True)
+    name = models.CharField(_("tên cơ quan"), max_length=200)
+    short_name = models.CharField(_("tên viết tắt"), max_length=60, blank=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=AgencyKind.choices)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("địa bàn")
+    )
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """An incident category (lĩnh vực phản ánh) with where it goes and how fast it must be handled."""
+
+    code = models.CharField(_("mã lĩnh vực"), max_length=40, unique=True)
+    group = models.CharField(_("nhóm"), max_length=120)
+    name = models.CharField(_("tên"), max_length=200)
+    name_folded = models.CharField(max_length=200, editable=False, db_index=True)
+    default_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("cơ quan mặc định"),
+    )
+    routes_to_ward = models.BooleanField(
+        _("chuyển về UBND phường/xã nơi xảy ra"), default=False,
+        help_text=_("Nếu bật, phản ánh được chuyển cho UBND phường/xã; nếu không, cho cơ quan mặc định."),
+    )
+    forward_minutes = models.PositiveIntegerField(_("thời hạn chuyển xử lý (phút)"), default=5)
+    resolve_working_days = models.PositiveIntegerField(_("thời hạn trả kết quả (ngày làm việc)"), default=5)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("lĩnh vực phản ánh")
+        verbose_name_plural = _("lĩnh vực phản ánh")
+        ordering = ["group", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.group} — {self.name}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.name_folded = fold(f"{self.group} {self.name}")
+        super().save(*args, **kwargs)

@@ -1,0 +1,47 @@
+"""Run the background worker for the configured task backend, with a heartbeat and the outbox sweeper.
+
+``manage.py run_worker`` runs until stopped (Ctrl-C); ``--burst`` sweeps once, runs what is queued and exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from congdanso.core import outbox, worker
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (database queue or RQ on Redis) with heartbeat and outbox sweeper."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--burst", action="store_true", help="Run what is queued now, then exit.")
+
+    def handle(self, *args: Any, burst: bool = False, **options: Any) -> None:
+        backend = settings.TASKS_BACKEND
+        worker_id = outbox.worker_name()
+        stop = threading.Event()
+        if burst:
+            outbox.sweep()
+        else:
+            threading.Thread(target=worker.heartbeat_loop, args=(worker_id, backend, stop), daemon=True,
+                             name="heartbeat").start()
+        try:
+            if backend == "db":
+                call_command("db_worker", queue_name="default", interval=0.5, batch=burst, reload=False,
+                             startup_delay=not burst, worker_id=worker_id[:64])
+            elif backend == "rq":
+                call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst,
+                             with_scheduler=not burst)
+            else:
+                self.stdout.write(f"TASKS_BACKEND={backend!r} runs tasks in the web process; nothing to do.")
+        finally:
+            stop.set()
+            worker.forget(worker_id)

@@ -1,0 +1,55 @@
+"""Field encryption (Fernet, with key rotation) and blind indexes (keyed HMAC) for personal data at rest.
+
+Keys are strings of any length; each is stretched to a Fernet key with HKDF-SHA256 so that operators can paste a
+random passphrase. The first key encrypts; every key decrypts (rotation). The blind index is an HMAC of the
+normalised value, so an equality lookup works without storing the clear value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Sequence
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+class DecryptionError(ValueError):
+    """A stored value cannot be decrypted with any configured key."""
+
+
+def _fernet_key(secret: str) -> bytes:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"congdanso-field-encryption", info=b"fernet")
+    return base64.urlsafe_b64encode(derived.derive(secret.encode("utf-8")))
+
+
+@lru_cache(maxsize=8)
+def _cipher(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ValueError("at least one field encryption key is required")
+    return MultiFernet([Fernet(_fernet_key(key)) for key in keys])
+
+
+def encrypt(value: str, keys: Sequence[str]) -> str:
+    return _cipher(tuple(keys)).encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str, keys: Sequence[str]) -> str:
+    try:
+        return _cipher(tuple(keys)).decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, ValueError) as exc:
+        raise DecryptionError("value cannot be decrypted with the configured keys") from exc
+
+
+def rotate(token: str, keys: Sequence[str]) -> str:
+    """Re-encrypt a token under the newest key."""
+    return _cipher(tuple(keys)).rotate(token.encode("ascii")).decode("ascii")
+
+
+def blind_index(value: str, key: str) -> str:
+    normalised = "".join(value.split()).casefold()
+    return hmac.new(key.encode("utf-8"), normalised.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from congdanso.api.api import api
+from congdanso.core import views as core_views
+
+urlpatterns = [
+    path("devidp/", include("congdanso.devidp.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("auth/", include("congdanso.accounts.urls")),
+    path("backoffice/", include("congdanso.backoffice.urls")),
+    path("django-admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("congdanso.web.urls")),
+]
+
+handler404 = "congdanso.web.views.not_found"
+handler500 = "congdanso.web.views.server_error"

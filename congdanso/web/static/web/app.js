@@ -1,0 +1,13 @@
+// Registers the service worker (offline page, installable app). Push subscription is asked for only after
+// the resident agrees, never here.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if ("serviceWorker" in navigator && script && script.dataset.sw) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(script.dataset.sw, { scope: "/" }).then(function (reg) {
+        document.documentElement.dataset.swRegistered = "1";
+      }).catch(function (err) { console.warn("service worker not registered", err); });
+    });
+  }
+})();

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+
+from congdanso.web.areas import AREAS, AREAS_BY_SLUG
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"areas": AREAS})
+
+
+@never_cache
+@login_required(login_url="accounts:oidc_login")
+def me(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/me.html", {"profile": request.user})
+
+
+def coming_soon(request: HttpRequest, area: str) -> HttpResponse:
+    found = AREAS_BY_SLUG.get(area)
+    if found is None:
+        raise Http404
+    return render(request, "web/coming_soon.html", {"area": found})
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/offline.html")
+
+
+@cache_control(max_age=3600, public=True)
+def manifest(request: HttpRequest) -> HttpResponse:
+    data = {
+        "name": _("Công Dân Số"),
+        "short_name": _("Công Dân Số"),
+        "description": _("Kênh hai chiều giữa chính quyền và người dân"),
+        "lang": getattr(request, "LANGUAGE_CODE", "vi"),
+        "start_url": reverse("web:home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#b71c1c",
+        "icons": [
+            {"src": static("web/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("web/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("web/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+        ],
+    }
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
+
+
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from the site root so that its scope covers every page."""
+    path = finders.find("web/sw.js")
+    with open(path, encoding="utf-8") as handle:  # type: ignore[arg-type]
+        body = handle.read()
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/error.html", {"status": 404, "title": _("Không tìm thấy trang"),
+                  "message": _("Trang bạn tìm không tồn tại hoặc đã được chuyển đi.")}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/error.html", {"status": 500, "title": _("Có lỗi xảy ra"),
+                  "message": _("Hệ thống gặp sự cố. Vui lòng thử lại sau.")}, status=500)
