@@ -19,8 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused below when DEBUG is off
-DEFAULT_FIELD_KEY = "dev-insecure-field-encryption-key"  # noqa: S105
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"
+DEFAULT_FIELD_KEY = "dev-insecure-field-encryption-key"
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)

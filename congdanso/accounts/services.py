@@ -84,3 +84,22 @@ def agency_ids_of(user: User) -> set[int]:
 
 def sees_all_agencies(user: User) -> bool:
     return has_role(user, Role.CITY_ADMIN)
+
+
+@transaction.atomic
+def create_staff_member(
+    *, username: str, full_name: str, password: str, roles: list[tuple[str, int | None]], actor: object = None
+) -> User:
+    """A staff account with its roles; the second factor is enrolled at first sign-in."""
+    from django.contrib.auth.password_validation import validate_password
+
+    user = User(username=username, full_name=full_name, kind=UserKind.STAFF)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    for role, agency_id in roles:
+        if role in AGENCY_SCOPED and agency_id is None:
+            raise ValueError(f"role {role} needs an agency")
+        StaffRole.objects.create(user=user, role=role, agency_id=agency_id)
+    audit.record("account.staff_created", actor=actor, obj=user, roles=[r for r, _a in roles])
+    return user
