@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "congdanso.core",
     "congdanso.accounts",
     "congdanso.agencies",
+    "congdanso.notifications",
     "congdanso.devidp",
     "congdanso.api",
     "congdanso.backoffice",

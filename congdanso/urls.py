@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("auth/", include("congdanso.accounts.urls")),
     path("backoffice/", include("congdanso.backoffice.urls")),
+    path("notifications/", include("congdanso.notifications.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("congdanso.web.urls")),
