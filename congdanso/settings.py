@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "congdanso.accounts",
     "congdanso.agencies",
     "congdanso.notifications",
+    "congdanso.reports",
     "congdanso.devidp",
     "congdanso.api",
     "congdanso.backoffice",

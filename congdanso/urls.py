@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/", include("congdanso.accounts.urls")),
     path("backoffice/", include("congdanso.backoffice.urls")),
     path("notifications/", include("congdanso.notifications.urls")),
+    path("phan-anh/", include("congdanso.reports.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("congdanso.web.urls")),
