@@ -1,8 +1,17 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django_otp.admin import OTPAdminSite
 from django.urls import include, path
 
 from congdanso.api.api import api
 from congdanso.core import views as core_views
+
+# The Django admin is for superusers who signed in through the staff login (password + TOTP); its own password-only
+# login form is replaced by a redirect there.
+admin.site.__class__ = OTPAdminSite
+admin.site.login = lambda request, extra_context=None: redirect(  # type: ignore[method-assign]
+    f"/auth/staff/login?next={request.GET.get('next', '/django-admin/')}"
+)
 
 urlpatterns = [
     path("devidp/", include("congdanso.devidp.urls")),
