@@ -254,3 +254,35 @@ LOGGING = {
 
 CITY_NAME = env_str("CITY_NAME", "Thành phố Hồ Chí Minh")
 CITY_PROVINCE_CODE = env_str("CITY_PROVINCE_CODE", "79")
+
+# --- Notifications (congdanso/notifications) ------------------------------------------------------------------
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")  # PEM or base64url raw key; empty: generated in DATA_DIR
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")  # base64url application server key; derived when empty
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@congdanso.local")
+VAPID_TOKEN_HOURS = min(24, env_int("VAPID_TOKEN_HOURS", 12))
+PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
+PUSH_CONCURRENCY = env_int("PUSH_CONCURRENCY", 32)
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 200)  # deliveries per outbox row / worker task
+NOTIFY_COMMIT_EVERY = env_int("NOTIFY_COMMIT_EVERY", 50)  # results recorded after this many sends
+SMS_BACKEND = env_str("SMS_BACKEND", "console")  # console | http
+SMS_URL = env_str("SMS_URL", "")
+SMS_TOKEN = env_str("SMS_TOKEN", "")
+SMS_SENDER = env_str("SMS_SENDER", "CONGDANSO")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+
+# --- Incident reports (phản ánh) ------------------------------------------------------------------------------
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")  # empty: no base map
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+REPORTS_CITY_BBOX = env_str("REPORTS_CITY_BBOX", "106.35,8.55,107.65,11.60")  # used until boundaries are imported
+REPORTS_MAX_PHOTOS = env_int("REPORTS_MAX_PHOTOS", 5)
+REPORTS_MAX_PHOTO_MB = env_int("REPORTS_MAX_PHOTO_MB", 10)
+REPORTS_MAX_PHOTO_PIXELS = env_int("REPORTS_MAX_PHOTO_PIXELS", 50_000_000)
+REPORTS_CONFIRM_DAYS = env_int("REPORTS_CONFIRM_DAYS", 7)
+REPORTS_URGENT_RESOLVE_HOURS = env_int("REPORTS_URGENT_RESOLVE_HOURS", 24)
+REPORTS_TRANSFER_FLAG = env_int("REPORTS_TRANSFER_FLAG", 3)
+REPORTS_RATE_PER_USER_HOUR = env_int("REPORTS_RATE_PER_USER_HOUR", 20)
+REPORTS_RATE_PER_IP_HOUR = env_int("REPORTS_RATE_PER_IP_HOUR", 60)
+REPORTS_IDENTITY_GRANT_DAYS = env_int("REPORTS_IDENTITY_GRANT_DAYS", 30)
+REPORTS_MAP_REFRESH_SECONDS = env_int("REPORTS_MAP_REFRESH_SECONDS", 60)
+REPORTS_DUPLICATE_RADIUS_M = env_int("REPORTS_DUPLICATE_RADIUS_M", 150)  # default "is it one of these?" radius

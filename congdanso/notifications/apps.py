@@ -6,3 +6,11 @@ class NotificationsConfig(AppConfig):
     name = "congdanso.notifications"
     label = "notifications"
     verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        from congdanso.core import outbox
+        from congdanso.notifications import delivery, signals, webhooks  # noqa: F401
+        from congdanso.notifications.services import DELIVER_TOPIC, WEBHOOK_TOPIC
+
+        outbox.register(DELIVER_TOPIC, delivery.handle)
+        outbox.register(WEBHOOK_TOPIC, webhooks.handle)

@@ -1,0 +1,86 @@
+"""SMS through a provider-neutral HTTP adapter, or the console in development.
+
+``SMS_BACKEND=http`` POSTs ``{"to", "text", "sender", "reference"}`` as JSON to ``SMS_URL`` with
+``Authorization: Bearer SMS_TOKEN`` and an ``Idempotency-Key`` (the delivery), which most SMS gateways honour, so
+a message sent again after a worker crash is dropped by the provider. 2xx: sent; 408/429/5xx or no answer: retried
+(Retry-After respected); other 4xx: failed with the provider's answer kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import requests
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.notifications.channels.base import Channel, Outcome, Recipient, retry_after_seconds
+from congdanso.notifications.links import absolute
+from congdanso.notifications.models import Delivery
+
+logger = logging.getLogger(__name__)
+
+SMS_MAX = 320  # two concatenated GSM-7 segments, or five UCS-2 ones for Vietnamese with diacritics
+
+
+def text_of(delivery: Delivery) -> str:
+    notification = delivery.notification
+    text = notification.title
+    if notification.body and notification.body != notification.title:
+        text += ": " + notification.body
+    if notification.link:
+        link = absolute(notification.link)
+        return text[: SMS_MAX - len(link) - 1] + " " + link
+    return text[:SMS_MAX]
+
+
+class SmsChannel(Channel):
+    code = "sms"
+    label = _("Tin nhắn SMS")
+
+    def reaches(self, recipient: Recipient) -> list[int | None]:
+        return [None] if recipient.phone else []
+
+    def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+        from congdanso.notifications.queries import addresses_for
+
+        phones = addresses_for([d.notification.recipient_id for d in deliveries])
+        outcomes = []
+        session = requests.Session() if settings.SMS_BACKEND == "http" else None
+        for delivery in deliveries:
+            phone = phones.get(delivery.notification.recipient_id, ("", ""))[1]
+            if not phone:
+                outcomes.append(Outcome(delivery.pk, "failed", "no phone number"))
+            elif session is None:
+                sys.stdout.write(f"[SMS to {phone}] {text_of(delivery)}\n")
+                outcomes.append(Outcome(delivery.pk, "sent"))
+            else:
+                outcomes.append(self.post(session, delivery, phone))
+        return outcomes
+
+    def post(self, session: requests.Session, delivery: Delivery, phone: str) -> Outcome:
+        if not settings.SMS_URL:
+            return Outcome(delivery.pk, "retry", "SMS_URL is not set")
+        try:
+            response = session.post(
+                settings.SMS_URL, timeout=settings.SMS_TIMEOUT_SECONDS,
+                json={"to": phone, "text": text_of(delivery), "sender": settings.SMS_SENDER,
+                      "reference": f"cds-delivery-{delivery.pk}"},
+                headers={"Authorization": f"Bearer {settings.SMS_TOKEN}",
+                         "Idempotency-Key": f"cds-delivery-{delivery.pk}"},
+            )
+        except requests.RequestException as exc:
+            logger.warning("SMS gateway unreachable for delivery %s, will retry: %r", delivery.pk, exc)
+            return Outcome(delivery.pk, "retry", f"SMS gateway unreachable: {exc!r}"[:500])
+        if 200 <= response.status_code < 300:
+            return Outcome(delivery.pk, "sent")
+        detail = f"SMS gateway answered {response.status_code}: {response.text[:300]}"
+        if response.status_code in (408, 429) or response.status_code >= 500:
+            logger.warning("delivery %s: %s; will retry", delivery.pk, detail)
+            return Outcome(delivery.pk, "retry", detail, retry_after_seconds(response.headers.get("Retry-After")))
+        logger.error("delivery %s: %s; giving up", delivery.pk, detail)
+        return Outcome(delivery.pk, "failed", detail)
+
+
+CHANNEL = SmsChannel()

@@ -1,0 +1,151 @@
+"""Web Push: payload encrypted per RFC 8291 (aes128gcm, via pywebpush/http_ece), VAPID per RFC 8292.
+
+A batch is sent concurrently over kept-alive connections (aiohttp, the client pywebpush itself uses for async
+sends) on one event loop per worker process. The VAPID token is signed once per push-service origin and reused
+(see ``vapid.authorization``). Answers: 201 sent; 404/410 the subscription is gone (removed); 429 and 5xx retried
+after Retry-After, and a 429 pauses that origin for the rest of the batch; timeouts and refused connections retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from typing import Any
+
+import aiohttp
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pywebpush import WebPusher, WebPushException
+
+from congdanso.notifications import receipts, vapid
+from congdanso.notifications.channels.base import Channel, Outcome, Recipient, retry_after_seconds
+from congdanso.notifications.models import Delivery
+
+logger = logging.getLogger(__name__)
+
+BODY_MAX = 1000  # the whole encrypted message must stay under 4 KB
+
+
+def subscription_info(subscription: Any) -> dict[str, Any]:
+    return {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
+
+
+def payload_of(delivery: Delivery) -> bytes:
+    n = delivery.notification
+    data = {"id": n.pk, "d": delivery.pk, "r": receipts.token(delivery.pk), "kind": n.kind, "title": n.title,
+            "body": n.body[:BODY_MAX], "url": n.link or "/notifications/", "tag": f"cds-{n.pk}", "urgent": n.urgent}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def encrypt(subscription: Any, payload: bytes) -> bytes:
+    return WebPusher(subscription_info(subscription)).encode(payload, "aes128gcm")["body"]
+
+
+def headers_for(delivery: Delivery, endpoint: str) -> dict[str, str]:
+    ttl = 24 * 3600
+    if delivery.expires_at:
+        ttl = max(0, int((delivery.expires_at - timezone.now()).total_seconds()))
+    return {
+        "Authorization": vapid.authorization(endpoint),
+        "Content-Encoding": "aes128gcm",
+        "Content-Type": "application/octet-stream",
+        "TTL": str(ttl),
+        "Urgency": "high" if delivery.notification.urgent else "normal",
+        # A message stored for an offline device is replaced by a re-send of the same notification.
+        "Topic": f"cds-{delivery.notification_id}",
+    }
+
+
+class _Sender:
+    """One event loop and one connection pool per worker process, kept between batches."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.session: aiohttp.ClientSession | None = None
+        self.paused: dict[str, float] = {}  # origin -> monotonic time until which it asked us to wait
+
+    async def _session(self) -> aiohttp.ClientSession:
+        if self.session is None or self.session.closed:
+            connector = aiohttp.TCPConnector(limit=settings.PUSH_CONCURRENCY, ttl_dns_cache=300)
+            self.session = aiohttp.ClientSession(
+                connector=connector, timeout=aiohttp.ClientTimeout(total=settings.PUSH_TIMEOUT_SECONDS))
+        return self.session
+
+    def run(self, deliveries: list[Delivery]) -> list[Outcome]:
+        return self.loop.run_until_complete(self._send_all(deliveries))
+
+    async def _send_all(self, deliveries: list[Delivery]) -> list[Outcome]:
+        session = await self._session()
+        semaphore = asyncio.Semaphore(settings.PUSH_CONCURRENCY)
+
+        async def one(delivery: Delivery) -> Outcome:
+            async with semaphore:
+                return await self._send_one(session, delivery)
+
+        return list(await asyncio.gather(*(one(d) for d in deliveries)))
+
+    async def _send_one(self, session: aiohttp.ClientSession, delivery: Delivery) -> Outcome:
+        subscription = delivery.subscription
+        if subscription is None:
+            return Outcome(delivery.pk, "failed", "subscription removed")
+        endpoint = subscription.endpoint
+        origin = vapid.origin_of(endpoint)
+        wait = self.paused.get(origin, 0) - time.monotonic()
+        if wait > 0:
+            return Outcome(delivery.pk, "retry", f"{origin} asked to slow down (429)", wait)
+        try:
+            body = encrypt(subscription, payload_of(delivery))
+        except (WebPushException, ValueError) as exc:
+            return Outcome(delivery.pk, "failed", f"subscription keys unusable: {exc}"[:500])
+        try:
+            async with session.post(endpoint, data=body, headers=headers_for(delivery, endpoint)) as response:
+                status = response.status
+                text = (await response.text(errors="replace"))[:300] if status >= 300 else ""
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            logger.warning("push to %s failed (delivery %s), will retry: %r", origin, delivery.pk, exc)
+            return Outcome(delivery.pk, "retry", f"push service unreachable: {type(exc).__name__} {exc}"[:500])
+        if status in (200, 201, 202):
+            return Outcome(delivery.pk, "sent")
+        detail = f"push service answered {status}: {text}".strip()
+        if status in (404, 410):
+            return Outcome(delivery.pk, "gone", detail)
+        if status == 429:
+            delay = retry_after if retry_after is not None else 60.0
+            self.paused[origin] = time.monotonic() + delay
+            logger.warning("push service %s rate-limited us for %.0f s (delivery %s)", origin, delay, delivery.pk)
+            return Outcome(delivery.pk, "retry", detail, delay)
+        if status >= 500:
+            logger.warning("push service %s error %s (delivery %s), will retry", origin, status, delivery.pk)
+            return Outcome(delivery.pk, "retry", detail, retry_after)
+        logger.error("push to %s refused with %s (delivery %s): %s", origin, status, delivery.pk, text)
+        return Outcome(delivery.pk, "failed", detail)
+
+
+_sender: _Sender | None = None
+
+
+def sender() -> _Sender:
+    global _sender
+    if _sender is None or _sender.pid != os.getpid():  # a forked worker (RQ) needs its own loop and sockets
+        _sender = _Sender()
+    return _sender
+
+
+class WebPushChannel(Channel):
+    code = "webpush"
+    label = _("Thông báo đẩy")
+
+    def reaches(self, recipient: Recipient) -> list[int | None]:
+        return list(recipient.subscriptions)
+
+    def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+        return sender().run(deliveries)
+
+
+CHANNEL = WebPushChannel()

@@ -1,0 +1,70 @@
+"""The kinds of notification, their default channels and whether they may break quiet hours.
+
+Apps above notifications register their own kinds with ``register(Kind(...))`` and ship the templates
+``notifications/kinds/<code>.<language>.txt`` (first line: title; the rest: body). The kinds every domain app needs
+are declared here so that their templates are in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.notifications.models import Channel
+
+DEFAULT_CHANNELS = (Channel.INBOX, Channel.WEBPUSH)
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str | Promise
+    default_channels: tuple[str, ...] = DEFAULT_CHANNELS
+    # Channels a resident may choose for this kind (the inbox is always on).
+    allowed_channels: tuple[str, ...] = (Channel.WEBPUSH, Channel.EMAIL, Channel.SMS)
+    urgent: bool = False  # emergency alerts ignore quiet hours and are pushed with Urgency: high
+    ttl: timedelta = field(default=timedelta(days=3))  # after this, an undelivered message is not worth sending
+    for_staff: bool = False
+
+
+_kinds: dict[str, Kind] = {}
+
+
+class UnknownKind(LookupError):
+    pass
+
+
+def register(kind: Kind) -> Kind:
+    _kinds[kind.code] = kind
+    return kind
+
+
+def get(code: str) -> Kind:
+    try:
+        return _kinds[code]
+    except KeyError:
+        raise UnknownKind(f"unknown notification kind {code!r}; register it in notifications.kinds") from None
+
+
+def all_kinds(*, for_staff: bool | None = None) -> list[Kind]:
+    return [k for k in _kinds.values() if for_staff is None or k.for_staff == for_staff]
+
+
+ANNOUNCEMENT = register(Kind("announcement", _("Thông báo từ chính quyền")))
+REPORT_STATUS = register(Kind("report_status", _("Phản ánh của tôi thay đổi trạng thái")))
+REPORT_RESULT = register(Kind("report_result", _("Phản ánh của tôi có kết quả"),
+                              default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.EMAIL)))
+DOSSIER_STATUS = register(Kind("dossier_status", _("Hồ sơ của tôi thay đổi trạng thái"),
+                               default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.EMAIL)))
+IDEA_ANSWERED = register(Kind("idea_answered", _("Góp ý, hiến kế của tôi được trả lời")))
+FOLLOWED_UPDATE = register(Kind("followed_update", _("Có tin mới về nội dung tôi theo dõi"),
+                                default_channels=(Channel.INBOX,)))
+EMERGENCY_ALERT = register(Kind("emergency_alert", _("Cảnh báo khẩn cấp"), urgent=True, ttl=timedelta(hours=12),
+                                default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.SMS)))
+WORK_NEW = register(Kind("work_new", _("Việc mới được giao"), for_staff=True,
+                         default_channels=(Channel.INBOX, Channel.EMAIL)))
+WORK_OVERDUE = register(Kind("work_overdue", _("Việc sắp hoặc đã quá hạn"), for_staff=True,
+                             default_channels=(Channel.INBOX, Channel.EMAIL)))

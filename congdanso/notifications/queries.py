@@ -1,0 +1,82 @@
+"""Shared reads of notifications: the inbox, unread counts, addresses, delivery status for staff."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+
+from congdanso.notifications.channels.base import Recipient
+from congdanso.notifications.models import Delivery, DeliveryStatus, Notification, Preference, PushSubscription
+
+
+def inbox(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def preference_of(user: Any) -> Preference:
+    pref = Preference.objects.filter(user=user).first()
+    return pref or Preference(user=user)
+
+
+@dataclass
+class Audience:
+    recipients: list[Recipient]
+    preferences: dict[int, Preference]
+
+
+def audience(user_ids: list[int], *, with_push: bool) -> Audience:
+    """Everything fan-out needs about these users, in three queries."""
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list(
+        "pk", "preferred_language", "email")
+    preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=user_ids)}
+    subscriptions: dict[int, list[int]] = defaultdict(list)
+    if with_push:
+        for user_id, sub_id in PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", "pk"):
+            subscriptions[user_id].append(sub_id)
+    recipients = []
+    for user_id, language, email in users:
+        pref = preferences.get(user_id)
+        recipients.append(Recipient(
+            user_id=user_id, language=language or "vi",
+            email=(pref.email if pref and pref.email else email) or "",
+            phone=(pref.phone if pref else "") or "",
+            subscriptions=tuple(subscriptions.get(user_id, ())),
+        ))
+    return Audience(recipients, preferences)
+
+
+def addresses_for(user_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """{user id: (e-mail, phone)} as the recipient wants them now (read at send time, never copied)."""
+    result: dict[int, tuple[str, str]] = {}
+    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=set(user_ids))}
+    for user_id, email in get_user_model().objects.filter(pk__in=set(user_ids)).values_list("pk", "email"):
+        pref = prefs.get(user_id)
+        result[user_id] = ((pref.email if pref and pref.email else email) or "", (pref.phone if pref else "") or "")
+    return result
+
+
+def deliveries_for_object(object_type: str, object_id: str) -> list[Notification]:
+    """Notifications about one object with their deliveries, newest first (the staff status panel)."""
+    return list(
+        Notification.objects.filter(object_type=object_type, object_id=str(object_id))
+        .select_related("recipient").prefetch_related("deliveries").order_by("-created_at", "-id")[:200]
+    )
+
+
+def status_summary(object_type: str, object_id: str) -> dict[str, int]:
+    rows = (Delivery.objects.filter(notification__object_type=object_type, notification__object_id=str(object_id))
+            .values("status").annotate(n=Count("id")))
+    summary = {status: 0 for status in DeliveryStatus.values}
+    for row in rows:
+        summary[row["status"]] = row["n"]
+    return summary

@@ -1,0 +1,321 @@
+"""Notification services: ``notify`` (fan-out in the caller's transaction), preferences, push subscriptions,
+reading the inbox, push receipts, announcements and webhooks.
+
+``notify(recipients, kind, context, link=…, actor=…)`` is the one entry point for every app. Call it inside the
+transaction that changes the domain object: the inbox rows, one delivery row per other channel (per device for
+Web Push) and the outbox rows that make workers deliver them are written in that transaction, in batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core import audit, outbox
+from congdanso.notifications import channels, kinds, receipts, rendering
+from congdanso.notifications.errors import InvalidPreference, InvalidSubscription, NotificationNotFound
+from congdanso.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    Preference,
+    PushSubscription,
+    Webhook,
+)
+from congdanso.notifications.queries import audience
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TOPIC = "notifications.deliver"
+WEBHOOK_TOPIC = "notifications.webhook"
+FAN_OUT_CHUNK = 5000
+OPTIONAL_CHANNELS = (Channel.WEBPUSH, Channel.EMAIL, Channel.SMS)
+
+
+# --- fan-out ----------------------------------------------------------------------------------------------------
+
+def _user_ids(recipients: Iterable[Any]) -> list[int]:
+    seen: dict[int, None] = {}
+    for item in recipients:
+        pk = item if isinstance(item, int) else getattr(item, "pk", None)
+        if pk is not None:
+            seen[int(pk)] = None
+    return list(seen)
+
+
+def channels_for(pref: Preference | None, kind: kinds.Kind) -> tuple[str, ...]:
+    chosen = kind.default_channels
+    if pref is not None and kind.code in (pref.channels or {}):
+        chosen = tuple(pref.channels[kind.code])
+    return tuple(c for c in chosen if c in kind.allowed_channels)
+
+
+def quiet_until(pref: Preference | None, now: dt.datetime) -> dt.datetime | None:
+    """When the recipient's quiet hours end, if ``now`` falls inside them (local time of the city)."""
+    if pref is None or pref.quiet_start is None or pref.quiet_end is None or pref.quiet_start == pref.quiet_end:
+        return None
+    local = timezone.localtime(now)
+    start, end, t = pref.quiet_start, pref.quiet_end, local.time()
+    inside = start <= t < end if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, end), local.tzinfo)
+
+
+def notify(
+    recipients: Iterable[Any],
+    kind: str,
+    context: dict[str, Any],
+    *,
+    link: str = "",
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    urgent: bool | None = None,
+) -> int:
+    """Notify ``recipients`` (users or ids) of ``kind``. Returns how many inbox notifications were written.
+
+    ``context`` fills the kind's template and must be the same for everyone (it is rendered once per language).
+    """
+    kind_def = kinds.get(kind)
+    user_ids = _user_ids(recipients)
+    if not user_ids:
+        return 0
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    urgent = kind_def.urgent if urgent is None else urgent
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    rendered: dict[str, rendering.Rendered] = {}
+    total = 0
+    with transaction.atomic():
+        for start in range(0, len(user_ids), FAN_OUT_CHUNK):
+            total += _fan_out(user_ids[start:start + FAN_OUT_CHUNK], kind_def, context, rendered, link=link,
+                              actor_id=actor_id, object_type=object_type, object_id=str(object_id), urgent=urgent)
+    return total
+
+
+def _fan_out(user_ids: list[int], kind: kinds.Kind, context: dict[str, Any],
+             rendered: dict[str, rendering.Rendered], *, link: str, actor_id: int | None, object_type: str,
+             object_id: str, urgent: bool) -> int:
+    now = timezone.now()
+    wants_push = Channel.WEBPUSH in kind.allowed_channels
+    found = audience(user_ids, with_push=wants_push)
+    notifications = []
+    plans = []
+    for recipient in found.recipients:
+        language = rendering.normalise_language(recipient.language)
+        if language not in rendered:
+            rendered[language] = rendering.render(kind.code, language, context)
+        text = rendered[language]
+        notifications.append(Notification(
+            recipient_id=recipient.user_id, kind=kind.code, language=language, title=text.title, body=text.body,
+            link=link, object_type=object_type, object_id=object_id, actor_id=actor_id, urgent=urgent,
+            created_at=now,
+        ))
+        pref = found.preferences.get(recipient.user_id)
+        wanted = channels_for(pref, kind)
+        available_at = now if urgent else (quiet_until(pref, now) or now)
+        plans.append([(code, target, available_at) for code in wanted
+                      for target in channels.get(code).reaches(recipient)])
+    Notification.objects.bulk_create(notifications, batch_size=1000)
+    expires_at = now + kind.ttl
+    deliveries = [
+        Delivery(notification_id=n.pk, channel=code, subscription_id=target, available_at=available_at,
+                 expires_at=expires_at, created_at=now)
+        for n, plan in zip(notifications, plans, strict=True) for code, target, available_at in plan
+    ]
+    Delivery.objects.bulk_create(deliveries, batch_size=1000)
+    _enqueue_deliveries(deliveries, now)
+    return len(notifications)
+
+
+def _enqueue_deliveries(deliveries: list[Delivery], now: dt.datetime) -> None:
+    by_time: dict[dt.datetime, list[int]] = defaultdict(list)
+    for d in deliveries:
+        by_time[d.available_at].append(d.pk)
+    size = settings.NOTIFY_BATCH_SIZE
+    for when, ids in by_time.items():
+        batches = [{"ids": ids[i:i + size]} for i in range(0, len(ids), size)]
+        if when <= now:
+            outbox.enqueue_many(DELIVER_TOPIC, batches)
+        else:
+            for batch in batches:
+                outbox.enqueue(DELIVER_TOPIC, batch, delay=when - now)
+
+
+# --- preferences --------------------------------------------------------------------------------------------------
+
+def update_preferences(user: Any, *, channels_by_kind: dict[str, list[str]], quiet_start: dt.time | None,
+                       quiet_end: dt.time | None, email: str = "", phone: str = "", actor: Any = None) -> Preference:
+    clean: dict[str, list[str]] = {}
+    for code, chosen in channels_by_kind.items():
+        kind = kinds.get(code)
+        bad = [c for c in chosen if c not in kind.allowed_channels]
+        if bad:
+            raise InvalidPreference(_("Kênh không hợp lệ cho loại thông báo này: %(c)s") % {"c": ", ".join(bad)})
+        clean[code] = [c for c in OPTIONAL_CHANNELS if c in chosen]
+    if (quiet_start is None) != (quiet_end is None):
+        raise InvalidPreference(_("Hãy nhập cả giờ bắt đầu và giờ kết thúc khoảng yên lặng."))
+    with transaction.atomic():
+        pref, _created = Preference.objects.select_for_update().get_or_create(user=user)
+        pref.channels = clean
+        pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
+        pref.email = email.strip()
+        pref.phone = phone.strip()
+        pref.save()
+        audit.record("notifications.preferences_changed", actor=actor or user, obj=pref,
+                     kinds=sorted(clean), quiet=bool(quiet_start))
+    return pref
+
+
+# --- push subscriptions ---------------------------------------------------------------------------------------------
+
+def parse_subscription(raw: bytes | str | dict[str, Any]) -> dict[str, str]:
+    """Check a browser's PushSubscription JSON; raise InvalidSubscription with a message saying what is wrong."""
+    if isinstance(raw, bytes | str):
+        try:
+            data = json.loads(raw or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidSubscription(_("Dữ liệu đăng ký thông báo đẩy không phải JSON hợp lệ.")) from None
+    else:
+        data = raw
+    if not isinstance(data, dict):
+        raise InvalidSubscription(_("Dữ liệu đăng ký thông báo đẩy phải là một đối tượng JSON."))
+    endpoint = data.get("endpoint")
+    keys = data.get("keys")
+    if not isinstance(endpoint, str) or not endpoint:
+        raise InvalidSubscription(_("Thiếu địa chỉ dịch vụ đẩy (endpoint)."))
+    parts = urlsplit(endpoint)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and (local or settings.DEBUG)):
+        raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy phải dùng https."))
+    if len(endpoint) > 2000 or not parts.netloc:
+        raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy không hợp lệ."))
+    if not isinstance(keys, dict) or not isinstance(keys.get("p256dh"), str) or not isinstance(keys.get("auth"), str):
+        raise InvalidSubscription(_("Thiếu khoá mã hoá (keys.p256dh, keys.auth)."))
+    from congdanso.notifications.vapid import b64url_decode
+
+    try:
+        point = b64url_decode(keys["p256dh"])
+        secret = b64url_decode(keys["auth"])
+    except ValueError:
+        raise InvalidSubscription(_("Khoá mã hoá không đúng định dạng base64url.")) from None
+    if len(point) != 65 or point[0] != 4:
+        raise InvalidSubscription(_("Khoá p256dh phải là một điểm P-256 không nén (65 byte)."))
+    if len(secret) != 16:
+        raise InvalidSubscription(_("Bí mật xác thực (auth) phải dài 16 byte."))
+    return {"endpoint": endpoint, "p256dh": keys["p256dh"].rstrip("="), "auth": keys["auth"].rstrip("=")}
+
+
+def save_subscription(user: Any, raw: bytes | str | dict[str, Any], *, session_key: str = "",
+                      user_agent: str = "") -> PushSubscription:
+    data = parse_subscription(raw)
+    with transaction.atomic():
+        subscription, created = PushSubscription.objects.update_or_create(
+            endpoint_hash=PushSubscription.hash_endpoint(data["endpoint"]),
+            defaults={"user": user, "endpoint": data["endpoint"], "p256dh": data["p256dh"], "auth": data["auth"],
+                      "session_key": session_key or "", "user_agent": user_agent[:200]},
+        )
+        if created:
+            audit.record("notifications.push_subscribed", actor=user, obj=subscription)
+    return subscription
+
+
+def remove_subscription(user: Any, endpoint: str) -> int:
+    deleted, _rows = PushSubscription.objects.filter(
+        user=user, endpoint_hash=PushSubscription.hash_endpoint(endpoint)).delete()
+    return deleted
+
+
+def remove_session_subscriptions(user: Any, session_key: str | None) -> int:
+    if not session_key or user is None:
+        return 0
+    deleted, _rows = PushSubscription.objects.filter(user=user, session_key=session_key).delete()
+    return deleted
+
+
+# --- inbox --------------------------------------------------------------------------------------------------------
+
+def mark_read(user: Any, notification_id: int) -> Notification:
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        raise NotificationNotFound(_("Không tìm thấy thông báo."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def mark_all_read(user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def record_receipt(delivery_id: int, token: str) -> bool:
+    """The service worker showed a push: the delivery is delivered. Unknown ids and bad tokens change nothing."""
+    if not receipts.valid(delivery_id, token):
+        return False
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery_id, status__in=[DeliveryStatus.SENT, DeliveryStatus.SENDING,
+                                                       DeliveryStatus.QUEUED]).update(
+        status=DeliveryStatus.DELIVERED, delivered_at=now)
+    return True
+
+
+# --- announcements (back office) ------------------------------------------------------------------------------------
+
+def send_announcement(recipient: Any, *, title: str, message: str, link: str = "", actor: Any) -> int:
+    title, message = title.strip(), message.strip()
+    if not title:
+        raise InvalidPreference(_("Hãy nhập tiêu đề thông báo."), code="title_required")
+    with transaction.atomic():
+        count = notify([recipient], "announcement", {"title": title, "message": message}, link=link, actor=actor,
+                       obj=recipient)
+        audit.record("notifications.announcement_sent", actor=actor, obj=recipient, title=title[:200])
+    return count
+
+
+def find_resident(query: str) -> Any:
+    """A resident by login name or personal ID number (blind index); None when there is no such resident."""
+    from congdanso.core.fields import blind_index
+
+    query = query.strip()
+    if not query:
+        return None
+    users = get_user_model().objects.filter(is_active=True)
+    return (users.filter(username=query).first()
+            or users.filter(personal_id_index=blind_index(query)).first())
+
+
+# --- webhooks ---------------------------------------------------------------------------------------------------------
+
+def emit_webhook(topic: str, payload: dict[str, Any]) -> int:
+    """Queue ``payload`` for every active webhook subscribed to ``topic`` (e.g. ``report.status_changed``).
+
+    Call it inside the transaction of the change; the POSTs happen after commit, signed, retried by the outbox.
+    """
+    hooks = [h for h in Webhook.objects.filter(active=True) if h.wants(topic)]
+    if not hooks:
+        return 0
+    occurred = timezone.now().isoformat()
+    with transaction.atomic():
+        outbox.enqueue_many(WEBHOOK_TOPIC, [
+            {"webhook": h.pk, "topic": topic, "event_id": str(uuid.uuid4()), "occurred_at": occurred,
+             "payload": payload} for h in hooks
+        ])
+    return len(hooks)
