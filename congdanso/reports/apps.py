@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "congdanso.reports"
     label = "reports"
     verbose_name = _("Phản ánh hiện trường")
+
+    def ready(self) -> None:
+        from congdanso.reports import events
+
+        events.register()

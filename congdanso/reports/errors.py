@@ -1,0 +1,84 @@
+"""Domain errors of incident reports: a stable code, a translatable message, an HTTP status."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.errors import Conflict, DomainError, Forbidden, NotFound
+
+
+class ReportError(DomainError):
+    code = "report_invalid"
+
+
+class ReportNotFound(NotFound):
+    code = "report_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Không tìm thấy phản ánh."))
+
+
+class NotAllowed(Forbidden):
+    code = "report_forbidden"
+
+    def __init__(self, message: object = None) -> None:
+        super().__init__(message or _("Bạn không có quyền thực hiện thao tác này với phản ánh."))
+
+
+class BadMove(Conflict):
+    """The report's status does not allow this action (it moved on, or the action makes no sense now)."""
+
+    code = "report_bad_transition"
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+
+    def __init__(self) -> None:
+        super().__init__(_("Mã gửi này đã được dùng cho một phản ánh có nội dung khác."))
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self) -> None:
+        super().__init__(_("Bạn gửi quá nhiều phản ánh trong thời gian ngắn. Vui lòng thử lại sau."))
+
+
+class PhotoRejected(ReportError):
+    code = "photo_invalid"
+
+
+MESSAGES = {
+    "outside_city": _("Vị trí nằm ngoài địa bàn thành phố."),
+    "location_required": _("Hãy chọn vị trí trên bản đồ hoặc chọn phường/xã."),
+    "unknown_category": _("Lĩnh vực không tồn tại hoặc đã ngừng dùng."),
+    "unknown_ward": _("Phường/xã không tồn tại."),
+    "description_required": _("Hãy mô tả sự việc."),
+    "description_too_long": _("Nội dung tối đa 4000 ký tự."),
+    "too_many_photos": _("Tối đa %(max)s ảnh cho một phản ánh."),
+    "attribute_required": _("Thiếu thông tin bắt buộc: %(name)s."),
+    "attribute_invalid": _("Thông tin không hợp lệ: %(name)s."),
+    "too_large": _("Ảnh “%(name)s” vượt quá %(mb)s MB."),
+    "not_an_image": _("Tệp “%(name)s” không phải là ảnh."),
+    "unsupported_format": _("Ảnh “%(name)s” không đúng định dạng (chỉ nhận JPEG, PNG, WebP)."),
+    "too_many_pixels": _("Ảnh “%(name)s” có kích thước điểm ảnh quá lớn."),
+    "corrupt": _("Ảnh “%(name)s” bị hỏng, không đọc được."),
+    "reason_required": _("Hãy nêu lý do."),
+    "proof_required": _("Cần ảnh chứng minh kết quả xử lý và nội dung trả lời."),
+    "progress_photo_required": _("Phản ánh đã quá hạn: cập nhật tiến độ cần kèm ảnh và ngày cam kết hoàn thành."),
+    "committed_date_past": _("Ngày cam kết hoàn thành phải từ hôm nay trở đi."),
+    "window_closed": _("Đã hết thời hạn xác nhận kết quả."),
+    "not_reporter": _("Chỉ người gửi phản ánh mới xác nhận hoặc phản hồi kết quả."),
+    "no_agency": _("Phản ánh chưa có cơ quan xử lý."),
+    "same_agency": _("Phản ánh đã thuộc cơ quan này."),
+    "merge_self": _("Không thể gộp phản ánh vào chính nó."),
+    "merge_target_closed": _("Phản ánh được gộp vào phải còn đang xử lý."),
+    "not_officer_of_agency": _("Cán bộ được giao phải thuộc cơ quan xử lý phản ánh."),
+}
+
+
+def invalid(code: str, **params: object) -> ReportError:
+    message = MESSAGES[code]
+    return ReportError(message % params if params else message, code=code)

@@ -1,0 +1,99 @@
+"""Report photos: validated and cleaned (lib.images) before any write; stored through Django storage.
+
+Files are written inside the service's transaction; if it fails, ``files_cleanup()`` deletes what it wrote, so a
+failed submission leaves no orphan file. (A rollback of an *outer* transaction the service does not own is caught
+by ``manage.py purge_report_media``, which removes stored files no row points to.)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from congdanso.lib.images import ImageRejected, ProcessedImage, process_image
+from congdanso.reports.errors import MESSAGES, PhotoRejected, invalid
+from congdanso.reports.models import Report, ReportEvent, ReportPhoto
+
+PREFIX = "reports"
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+def max_bytes() -> int:
+    return settings.REPORTS_MAX_PHOTO_MB * 1024 * 1024
+
+
+def prepare(uploads: list[Upload]) -> list[ProcessedImage]:
+    """Check and clean every photo before anything is stored; the first bad one stops the whole request."""
+    if len(uploads) > settings.REPORTS_MAX_PHOTOS:
+        raise invalid("too_many_photos", max=settings.REPORTS_MAX_PHOTOS)
+    done = []
+    for upload in uploads:
+        try:
+            done.append(process_image(upload.data, max_bytes=max_bytes(),
+                                      max_pixels=settings.REPORTS_MAX_PHOTO_PIXELS))
+        except ImageRejected as exc:
+            message = MESSAGES[exc.code] % {"name": upload.name[:80], "mb": settings.REPORTS_MAX_PHOTO_MB}
+            raise PhotoRejected(message, code=f"photo_{exc.code}") from exc
+    return done
+
+
+_written: ContextVar[list[str] | None] = ContextVar("report_files_written", default=None)
+
+
+@contextmanager
+def files_cleanup() -> Iterator[list[str]]:
+    """Collects the names written inside (this thread/context only); deletes them if the block raises."""
+    written: list[str] = []
+    token = _written.set(written)
+    try:
+        yield written
+    except BaseException:
+        delete_files(written)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def _save(name: str, content: bytes) -> str:
+    stored = default_storage.save(name, ContentFile(content))
+    written = _written.get()
+    if written is not None:
+        written.append(stored)
+    return stored
+
+
+def store(report: Report, image: ProcessedImage, *, kind: str, event: ReportEvent | None = None) -> ReportPhoto:
+    stem = f"{PREFIX}/{report.uuid.hex[:2]}/{report.uuid.hex}/{uuid.uuid4().hex}"
+    photo = ReportPhoto(report=report, event=event, kind=kind, width=image.width, height=image.height,
+                        sha256=image.sha256)
+    photo.image.name = _save(f"{stem}.{image.extension}", image.content)
+    photo.thumbnail.name = _save(f"{stem}_t.{image.extension}", image.thumbnail)
+    photo.save()
+    return photo
+
+
+def replace(photo: ReportPhoto, content: bytes, thumbnail: bytes) -> list[str]:
+    """Store new bytes for a photo (after redaction); returns the old names for deletion after commit."""
+    old = [photo.image.name, photo.thumbnail.name]
+    stem = f"{PREFIX}/{photo.report.uuid.hex[:2]}/{photo.report.uuid.hex}/{uuid.uuid4().hex}"
+    photo.image.name = _save(f"{stem}.jpg", content)
+    photo.thumbnail.name = _save(f"{stem}_t.jpg", thumbnail)
+    return old
+
+
+def delete_files(names: list[str]) -> None:
+    for name in names:
+        with suppress(OSError):
+            default_storage.delete(name)

@@ -1,0 +1,273 @@
+"""Shared reads of reports: the public list and map (bbox, filters, cursor pages, clusters), nearby duplicates,
+the staff queue. Public projections never carry the reporter; hot paths select only the columns they need.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from congdanso.accounts.roles import Role
+from congdanso.accounts.services import agency_ids_of, has_role
+from congdanso.lib.geo import BBox, around, distance_m
+from congdanso.reports.models import CategoryOptions, MapCell, Report, ReportEvent, ReportPhoto
+from congdanso.reports.states import FINISHED, OPEN, Status
+
+PUBLIC_COLUMNS = ("id", "code", "status", "category_id", "lat", "lon", "ward_id", "agency_id", "created_at",
+                  "updated_at", "resolve_due_at", "me_too_count", "address")
+
+
+class BadFilter(ValueError):
+    pass
+
+
+@dataclass
+class Filters:
+    bbox: BBox | None = None
+    status: list[str] | None = None  # statuses, or "open"/"closed"
+    category: list[int] | None = None
+    ward: list[int] | None = None
+    agency: list[int] | None = None
+    updated_after: dt.datetime | None = None
+    overdue: bool = False
+    q: str = ""
+
+
+def parse_status(values: list[str]) -> list[str]:
+    out: set[str] = set()
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part == "open":
+                out |= set(OPEN)
+            elif part == "closed":
+                out |= set(FINISHED)
+            elif part in Status.values:
+                out.add(part)
+            else:
+                raise BadFilter(f"unknown status {part!r}")
+    return sorted(out)
+
+
+def apply_filters(qs: QuerySet[Report], f: Filters) -> QuerySet[Report]:
+    if f.bbox is not None:
+        qs = qs.filter(lat__gte=f.bbox.min_lat, lat__lte=f.bbox.max_lat, lon__gte=f.bbox.min_lon,
+                       lon__lte=f.bbox.max_lon)
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.category:
+        qs = qs.filter(category_id__in=f.category)
+    if f.ward:
+        qs = qs.filter(ward_id__in=f.ward)
+    if f.agency:
+        qs = qs.filter(agency_id__in=f.agency)
+    if f.updated_after is not None:
+        qs = qs.filter(updated_at__gt=f.updated_after)
+    if f.overdue:
+        qs = qs.filter(status__in=list(OPEN), resolve_due_at__lt=timezone.now())
+    if f.q:
+        q = f.q.strip()
+        qs = qs.filter(Q(code__iexact=q) | Q(description__icontains=q) | Q(address__icontains=q))
+    return qs
+
+
+def public_reports() -> QuerySet[Report]:
+    return Report.objects.filter(is_hidden=False)
+
+
+# --- cursor pagination --------------------------------------------------------------------------------------------
+
+def _encode(data: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[Any]:
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError) as exc:
+        raise BadFilter("invalid cursor") from exc
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def page(qs: QuerySet[Report], f: Filters, *, cursor: str | None, limit: int, columns: tuple[str, ...]
+         = PUBLIC_COLUMNS) -> Page:
+    """Newest first by id; with ``updated_after`` oldest change first by (updated_at, id), for syncing."""
+    limit = max(1, min(limit, 200))
+    qs = apply_filters(qs, f)
+    by_update = f.updated_after is not None
+    if cursor:
+        data = _decode(cursor)
+        try:
+            if by_update:
+                at = dt.datetime.fromisoformat(data[0])
+                qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=int(data[1])))
+            else:
+                qs = qs.filter(id__lt=int(data[0]))
+        except (IndexError, ValueError, TypeError) as exc:
+            raise BadFilter("invalid cursor") from exc
+    qs = qs.order_by("updated_at", "id") if by_update else qs.order_by("-id")
+    rows = list(qs.values(*columns)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = _encode([last["updated_at"].isoformat(), last["id"]] if by_update else [last["id"]])
+    return Page(rows, next_cursor)
+
+
+# --- map ----------------------------------------------------------------------------------------------------------
+
+# Zoom at or above which the map shows single reports; below it, clusters from MapCell at a level by zoom.
+STREET_ZOOM = 15
+# Cell size in degrees per level; the level is chosen so a screen holds a few dozen cells.
+LEVEL_SIZES = {0: 0.32, 1: 0.08, 2: 0.02, 3: 0.005}
+
+
+def level_for_zoom(zoom: int) -> int:
+    if zoom <= 9:
+        return 0
+    if zoom <= 11:
+        return 1
+    if zoom <= 13:
+        return 2
+    return 3
+
+
+def state_of(status: str) -> str:
+    return "open" if status in OPEN else "done"
+
+
+def map_points(f: Filters, *, zoom: int, limit: int = 1000) -> dict[str, Any]:
+    """GeoJSON-ready map data: single reports at street zoom, counted clusters when zoomed out."""
+    if zoom >= STREET_ZOOM or f.ward or f.agency or f.updated_after or f.overdue or f.q:
+        qs = apply_filters(public_reports().filter(lat__isnull=False), f)
+        rows = list(qs.order_by("-id").values("id", "code", "status", "category_id", "lat", "lon")[:limit])
+        return {"kind": "points", "points": rows, "truncated": len(rows) == limit}
+    return {"kind": "clusters", "clusters": clusters(f, level_for_zoom(zoom))}
+
+
+def clusters(f: Filters, level: int) -> list[dict[str, Any]]:
+    size = LEVEL_SIZES[level]
+    qs = MapCell.objects.filter(level=level)
+    if f.bbox is not None:
+        qs = qs.filter(cy__gte=math.floor(f.bbox.min_lat / size), cy__lte=math.floor(f.bbox.max_lat / size),
+                       cx__gte=math.floor(f.bbox.min_lon / size), cx__lte=math.floor(f.bbox.max_lon / size))
+    if f.category:
+        qs = qs.filter(category_id__in=f.category)
+    if f.status:
+        wanted = {state_of(s) for s in f.status}
+        if len(wanted) == 1:
+            qs = qs.filter(state=wanted.pop())
+    cells: dict[tuple[int, int], list[float]] = {}
+    for cx, cy, count, lat_sum, lon_sum in qs.values_list("cx", "cy", "count", "lat_sum", "lon_sum"):
+        acc = cells.setdefault((cx, cy), [0, 0.0, 0.0])
+        acc[0] += count
+        acc[1] += lat_sum
+        acc[2] += lon_sum
+    return [{"lat": round(lat / n, 6), "lon": round(lon / n, 6), "count": int(n)}
+            for (n, lat, lon) in cells.values() if n]
+
+
+def refresh_map_cells() -> int:
+    """Rebuild MapCell from the public reports (one GROUP BY per level, in one transaction). Returns rows."""
+    table = MapCell._meta.db_table
+    report_table = Report._meta.db_table
+    open_list = ",".join(f"'{s}'" for s in sorted(OPEN))
+    total = 0
+    with transaction.atomic():
+        MapCell.objects.all().delete()
+        with connection.cursor() as cursor:
+            for level, size in LEVEL_SIZES.items():
+                # lat/lon are positive in this country; CAST truncates like floor there (and is portable).
+                cursor.execute(
+                    f"INSERT INTO {table} (level, cx, cy, category_id, state, count, lat_sum, lon_sum) "  # noqa: S608
+                    f"SELECT %s, CAST(lon / %s AS INTEGER), CAST(lat / %s AS INTEGER), category_id, "
+                    f"CASE WHEN status IN ({open_list}) THEN 'open' ELSE 'done' END, COUNT(*), SUM(lat), SUM(lon) "
+                    f"FROM {report_table} WHERE is_hidden = %s AND lat IS NOT NULL "
+                    f"GROUP BY CAST(lon / %s AS INTEGER), CAST(lat / %s AS INTEGER), category_id, "
+                    f"CASE WHEN status IN ({open_list}) THEN 'open' ELSE 'done' END",
+                    [level, size, size, False, size, size],
+                )
+                total += cursor.rowcount or 0
+    return total
+
+
+# --- nearby -------------------------------------------------------------------------------------------------------
+
+def duplicate_radius(category_id: int) -> int:
+    options = CategoryOptions.objects.filter(category_id=category_id).values_list("duplicate_radius_m", flat=True)
+    return next(iter(options), settings.REPORTS_DUPLICATE_RADIUS_M)
+
+
+def nearby_open(category_id: int, lat: float, lon: float, *, limit: int = 5) -> list[dict[str, Any]]:
+    """Open public reports of the same category within the category's duplicate radius, nearest first."""
+    radius = duplicate_radius(category_id)
+    box = around(lat, lon, radius)
+    rows = (public_reports().filter(category_id=category_id, status__in=list(OPEN), lat__gte=box.min_lat,
+                                    lat__lte=box.max_lat, lon__gte=box.min_lon, lon__lte=box.max_lon)
+            .order_by("-id").values("id", "code", "description", "lat", "lon", "status", "me_too_count",
+                                    "created_at")[:200])
+    found = []
+    for row in rows:
+        d = distance_m(lat, lon, row["lat"], row["lon"])
+        if d <= radius:
+            row["distance_m"] = round(d)
+            found.append(row)
+    found.sort(key=lambda r: r["distance_m"])
+    return found[:limit]
+
+
+# --- single report ------------------------------------------------------------------------------------------------
+
+def by_code(code: str) -> Report | None:
+    return Report.objects.select_related("category", "ward", "agency").filter(code=code).first()
+
+
+def timeline(report: Report, *, internal: bool = False) -> list[ReportEvent]:
+    qs = ReportEvent.objects.filter(report=report).prefetch_related("photos").order_by("created_at", "id")
+    if not internal:
+        qs = qs.filter(is_public=True)
+    return list(qs)
+
+
+def public_photos(report: Report) -> list[ReportPhoto]:
+    return list(ReportPhoto.objects.filter(report=report, is_hidden=False).order_by("id"))
+
+
+def my_reports(user: Any) -> QuerySet[Report]:
+    return Report.objects.filter(reporter=user).select_related("category", "agency").order_by("-id")
+
+
+def followed_reports(user: Any) -> QuerySet[Report]:
+    return Report.objects.filter(follows__user=user, is_hidden=False).select_related("category").order_by("-id")
+
+
+# --- staff queue --------------------------------------------------------------------------------------------------
+
+def staff_scope(user: Any) -> QuerySet[Report]:
+    """What a staff member may see: everything for city admins, their agencies' reports otherwise."""
+    qs = Report.objects.select_related("category", "ward", "agency", "assignee")
+    if has_role(user, Role.CITY_ADMIN):
+        return qs
+    return qs.filter(agency_id__in=agency_ids_of(user))
+
+
+def triage_queue() -> QuerySet[Report]:
+    return Report.objects.filter(agency__isnull=True, status=Status.SUBMITTED).select_related("category", "ward")
