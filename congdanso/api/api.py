@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from congdanso.accounts.api import router as accounts_router
 from congdanso.core.errors import DomainError
+from congdanso.notifications.api import router as notifications_router
 
 api = NinjaAPI(
     title="Công Dân Số API",
@@ -17,6 +18,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", accounts_router)
+api.add_router("/", notifications_router)
 
 
 @api.exception_handler(DomainError)

@@ -223,6 +223,17 @@ def parse_subscription(raw: bytes | str | dict[str, Any]) -> dict[str, str]:
     return {"endpoint": endpoint, "p256dh": keys["p256dh"].rstrip("="), "auth": keys["auth"].rstrip("=")}
 
 
+def parse_endpoint(raw: bytes | str) -> str:
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidSubscription(_("Dữ liệu gửi lên không phải JSON hợp lệ.")) from None
+    endpoint = data.get("endpoint") if isinstance(data, dict) else None
+    if not isinstance(endpoint, str) or not endpoint:
+        raise InvalidSubscription(_("Thiếu địa chỉ dịch vụ đẩy (endpoint)."))
+    return endpoint
+
+
 def save_subscription(user: Any, raw: bytes | str | dict[str, Any], *, session_key: str = "",
                       user_agent: str = "") -> PushSubscription:
     data = parse_subscription(raw)
@@ -291,15 +302,14 @@ def send_announcement(recipient: Any, *, title: str, message: str, link: str = "
 
 
 def find_resident(query: str) -> Any:
-    """A resident by login name or personal ID number (blind index); None when there is no such resident."""
-    from congdanso.core.fields import blind_index
+    """A resident by personal ID number (blind index) or login name; None when there is no such resident."""
+    from congdanso.accounts.services import find_resident_by_personal_id
 
     query = query.strip()
     if not query:
         return None
-    users = get_user_model().objects.filter(is_active=True)
-    return (users.filter(username=query).first()
-            or users.filter(personal_id_index=blind_index(query)).first())
+    return (find_resident_by_personal_id(query)
+            or get_user_model().objects.filter(is_active=True, kind="citizen", username=query).first())
 
 
 # --- webhooks ---------------------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def subscription_info(subscription: Any) -> dict[str, Any]:
 def payload_of(delivery: Delivery) -> bytes:
     n = delivery.notification
     data = {"id": n.pk, "d": delivery.pk, "r": receipts.token(delivery.pk), "kind": n.kind, "title": n.title,
-            "body": n.body[:BODY_MAX], "url": n.link or "/notifications/", "tag": f"cds-{n.pk}", "urgent": n.urgent}
+            "body": n.body[:BODY_MAX], "url": n.link or "/notifications/", "tag": f"cds-{n.pk}", "urgent": n.urgent, "lang": n.language}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -75,6 +75,11 @@ class _Sender:
             self.session = aiohttp.ClientSession(
                 connector=connector, timeout=aiohttp.ClientTimeout(total=settings.PUSH_TIMEOUT_SECONDS))
         return self.session
+
+    def close(self) -> None:
+        if self.session is not None and not self.session.closed:
+            self.loop.run_until_complete(self.session.close())
+        self.loop.close()
 
     def run(self, deliveries: list[Delivery]) -> list[Outcome]:
         return self.loop.run_until_complete(self._send_all(deliveries))
@@ -128,6 +133,14 @@ class _Sender:
 
 
 _sender: _Sender | None = None
+
+
+def reset() -> None:
+    """Drop this process's connections and rate-limit pauses (tests; a worker never needs it)."""
+    global _sender
+    if _sender is not None and _sender.pid == os.getpid():
+        _sender.close()
+    _sender = None
 
 
 def sender() -> _Sender:

@@ -24,3 +24,45 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
   }
 });
+
+/* Web Push (notifications app): show the message, confirm receipt, tell open pages to refresh the badge. */
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { title: event.data && event.data.text() }; }
+  const title = data.title || "Công Dân Số";
+  const options = {
+    body: data.body || "",
+    tag: data.tag || undefined, // the same notification sent twice replaces itself instead of showing twice
+    renotify: false,
+    requireInteraction: Boolean(data.urgent),
+    icon: "/static/web/icons/icon-192.png",
+    badge: "/static/web/icons/icon-192.png",
+    lang: data.lang || undefined,
+    data: { url: data.url || "/notifications/", id: data.id },
+  };
+  event.waitUntil(Promise.all([
+    self.registration.showNotification(title, options),
+    data.d && data.r ? fetch("/api/v1/push/receipts", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ d: data.d, r: data.r }),
+    }).catch(() => undefined) : Promise.resolve(),
+    self.clients.matchAll({ type: "window", includeUncontrolled: true })
+      .then((list) => list.forEach((client) => client.postMessage({ type: "cds-push", id: data.id }))),
+  ]));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  // Open the notification through the inbox so it is marked read, then land on the case page.
+  const target = new URL(data.id ? `/notifications/${data.id}/` : (data.url || "/notifications/"), self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((list) => {
+      for (const client of list) {
+        if (new URL(client.url).origin === self.location.origin && "navigate" in client) {
+          return client.navigate(target).then((c) => (c || client).focus());
+        }
+      }
+      return self.clients.openWindow(target);
+    })
+  );
+});

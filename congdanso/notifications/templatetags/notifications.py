@@ -1,0 +1,26 @@
+"""``{% unread_badge %}`` for the site header and ``{% delivery_status obj %}`` for staff case pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db import models
+
+from congdanso.notifications import queries
+
+register = template.Library()
+
+
+@register.inclusion_tag("notifications/_badge.html", takes_context=True)
+def unread_badge(context: template.Context) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"unread": queries.unread_count(user), "show": bool(user and user.is_authenticated)}
+
+
+@register.inclusion_tag("notifications/staff/_deliveries.html")
+def delivery_status(obj: models.Model) -> dict[str, Any]:
+    from congdanso.notifications.views_staff import delivery_panel_context
+
+    return delivery_panel_context(obj._meta.label_lower, str(obj.pk))

@@ -1,0 +1,149 @@
+"""Web Push end to end against a local push service that verifies VAPID and decrypts like a browser."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from congdanso.notifications import receipts, services, vapid
+from congdanso.notifications.models import Delivery, DeliveryStatus, Notification, PushSubscription
+from congdanso.notifications.tests.conftest import drain, make_due
+from congdanso.notifications.tests.pushservice import PushService
+
+pytestmark = pytest.mark.django_db
+
+
+def subscribe(user, push_service: PushService, path: str):
+    subscriber, info = push_service.subscribe(path)
+    return subscriber, services.save_subscription(user, info, session_key="s1")
+
+
+def send(users, kind="report_status", **context):
+    context = context or {"code": "PA-0001", "status": "Đang xử lý", "subject": "Ổ gà đường Lê Lợi"}
+    with transaction.atomic():
+        return services.notify(users, kind, context, link="/reports/PA-0001", object_type="reports.report",
+                               object_id="1")
+
+
+def test_push_is_encrypted_for_the_device_and_signed_with_vapid(citizen, push_service: PushService) -> None:
+    subscribe(citizen, push_service, "/ok/lan")
+    assert send([citizen]) == 1
+    assert drain()["done"] == 1
+
+    [message] = push_service.messages()
+    notification = Notification.objects.get(recipient=citizen)
+    assert message["title"] == "Phản ánh PA-0001: Đang xử lý"
+    assert "Ổ gà đường Lê Lợi" in message["body"]
+    assert message["url"] == "/reports/PA-0001" and message["tag"] == f"cds-{notification.pk}"
+    received = push_service.received[0]
+    assert received.vapid["_key"] == vapid.application_server_key()
+    assert received.headers["urgency"] == "normal" and received.headers["topic"] == f"cds-{notification.pk}"
+    assert 0 < int(received.headers["ttl"]) <= 3 * 24 * 3600
+    delivery = Delivery.objects.get(notification=notification)
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 1 and delivery.sent_at
+
+    # The service worker confirms it showed the message: delivered.
+    assert services.record_receipt(message["d"], message["r"])
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.delivered_at
+    assert not services.record_receipt(message["d"], "forged")
+    assert message["r"] == receipts.token(delivery.pk)
+
+
+def test_vapid_token_is_signed_once_per_origin_and_reused(citizen, officer, push_service: PushService) -> None:
+    for i, user in enumerate([citizen, officer]):
+        subscribe(user, push_service, f"/ok/a{i}")
+        subscribe(user, push_service, f"/ok/b{i}")
+    send([citizen, officer])
+    send([citizen, officer])
+    drain()
+    headers = {r.headers["authorization"] for r in push_service.received}
+    assert len(push_service.messages()) == 8
+    assert len(headers) == 1, "one signed token per push-service origin"
+    assert vapid.signed_count() == 1
+
+
+def test_gone_subscriptions_are_removed(citizen, push_service: PushService) -> None:
+    subscribe(citizen, push_service, "/gone/old-phone")
+    subscribe(citizen, push_service, "/missing/old-laptop")
+    subscribe(citizen, push_service, "/ok/new-phone")
+    send([citizen])
+    drain()
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [push_service.origin + "/ok/new-phone"]
+    failed = Delivery.objects.filter(status=DeliveryStatus.FAILED)
+    assert failed.count() == 2
+    assert all("subscription expired" in d.last_error for d in failed)
+    assert {d.last_error.split("answered ")[1][:3] for d in failed} == {"410", "404"}
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 1
+
+
+def test_429_waits_for_retry_after_then_delivers(citizen, push_service: PushService, caplog) -> None:
+    push_service.retry_after = "120"
+    subscribe(citizen, push_service, "/busy/lan")
+    send([citizen])
+    with caplog.at_level(logging.WARNING):
+        drain()
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.QUEUED and "429" in delivery.last_error
+    assert delivery.available_at >= timezone.now() + timedelta(seconds=110), "Retry-After respected"
+    assert "rate-limited" in caplog.text
+    drain()  # nothing is due yet: no second request
+    assert push_service.counters["/busy/lan"] == 1
+    make_due()
+    drain()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+    assert len(push_service.messages()) == 1
+
+
+def test_server_errors_and_timeouts_are_retried(citizen, officer, push_service: PushService, settings,
+                                                 caplog) -> None:
+    settings.PUSH_TIMEOUT_SECONDS = 1
+    push_service.slow_seconds = 2.5
+    subscribe(citizen, push_service, "/fail/lan")
+    subscribe(officer, push_service, "/slow/hung")
+    send([citizen, officer])
+    with caplog.at_level(logging.WARNING):
+        drain()
+    errors = dict(Delivery.objects.values_list("subscription__endpoint", "last_error"))
+    assert "500" in errors[push_service.origin + "/fail/lan"]
+    assert "Timeout" in errors[push_service.origin + "/slow/hung"]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.QUEUED}
+    assert "will retry" in caplog.text
+    make_due()
+    drain()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    titles = [m["title"] for m in push_service.messages()]
+    assert len(titles) == 2
+
+
+def test_unreachable_push_service_is_retried_then_fails_for_good(citizen, settings) -> None:
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    from congdanso.notifications.tests.pushservice import Subscriber
+
+    services.save_subscription(citizen, Subscriber.new().subscription(f"http://127.0.0.1:{port}/nobody"))
+    send([citizen])
+    drain()
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.QUEUED and "unreachable" in delivery.last_error
+    make_due()
+    drain()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 2
+
+
+def test_expired_deliveries_are_not_sent(citizen, push_service: PushService) -> None:
+    subscribe(citizen, push_service, "/ok/lan")
+    send([citizen])
+    Delivery.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    drain()
+    assert Delivery.objects.get().status == DeliveryStatus.EXPIRED
+    assert push_service.received == []
