@@ -97,6 +97,7 @@ class PushService:
     retry_after: str = "2"
     fail_times: int = 1
     slow_seconds: float = 3.0
+    delay_seconds: float = 0.0  # every answer waits this long (a busy push service; lets tests kill mid-batch)
     counters: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
@@ -141,6 +142,8 @@ class PushService:
                     status = 500
                 elif kind == "slow" and count == 1:
                     time.sleep(service.slow_seconds)
+                if service.delay_seconds:
+                    time.sleep(service.delay_seconds)
                 if status == 201:
                     try:
                         item.vapid = verify_vapid(item.headers["authorization"], service.origin)
@@ -158,8 +161,13 @@ class PushService:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client killed mid-request (the crash tests do it on purpose)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
