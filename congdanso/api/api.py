@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from congdanso.accounts.api import router as accounts_router
 from congdanso.core.errors import DomainError
+from congdanso.reports.api import router as reports_router
 from congdanso.notifications.api import router as notifications_router
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", accounts_router)
+api.add_router("/reports", reports_router)
 api.add_router("/", notifications_router)
 
 

@@ -83,3 +83,18 @@ def make_input(category: Category, **overrides) -> services.ReportInput:
 @pytest.fixture
 def report(citizen, category):
     return services.submit_report(make_input(category, photos=[photo()]), actor=citizen).report
+
+
+def staff_client(client, user):
+    """A test client signed in as staff who passed the second factor."""
+    import time
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session["staff_started_at"] = time.time()
+    session.save()
+    return client

@@ -1,4 +1,7 @@
 /* Công Dân Số service worker: keeps an offline page and the app shell; pages are network-first. */
+
+/* Incident reports: offline drafts (IndexedDB) sent when the connection returns (reports/static/reports/drafts.js). */
+try { importScripts("/static/reports/drafts.js"); } catch (e) { /* drafts stay on the page until it loads */ }
 const VERSION = "cds-v1";
 const SHELL = ["/offline", "/static/web/app.css", "/static/web/app.js", "/static/web/icons/icon.svg"];
 

@@ -1,0 +1,288 @@
+"""JSON API of incident reports (mounted at /api/v1/reports): list with filters and cursor pages, GeoJSON, map
+clusters, detail, timeline, create (idempotent), follow. Public projections never carry the reporter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+
+from congdanso.agencies.models import Category, Unit
+from congdanso.core.audit import client_ip
+from congdanso.core.errors import DomainError
+from congdanso.lib.geo import BBox
+from congdanso.reports import queries, services
+from congdanso.reports.errors import ReportNotFound
+from congdanso.reports.models import Channel, Report
+from congdanso.reports.photos import Upload
+from congdanso.reports.states import EVENT_LABELS
+
+router = Router(tags=["reports"])
+
+_memo: dict[str, tuple[float, Any]] = {}
+
+
+def _reference(name: str, loader: Any, ttl: float = 60.0) -> Any:
+    """Small reference tables (categories, units) kept per process for a minute: they change rarely."""
+    hit = _memo.get(name)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > ttl:
+        hit = (now, loader())
+        _memo[name] = hit
+    return hit[1]
+
+
+def category_maps() -> tuple[dict[int, str], dict[str, int]]:
+    def load() -> tuple[dict[int, str], dict[str, int]]:
+        rows = list(Category.objects.values_list("pk", "code"))
+        return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
+    return _reference("categories", load)
+
+
+def unit_maps() -> tuple[dict[int, str], dict[str, int]]:
+    def load() -> tuple[dict[int, str], dict[str, int]]:
+        rows = list(Unit.objects.values_list("pk", "code"))
+        return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
+    return _reference("units", load)
+
+
+class ApiError(DomainError):
+    code = "invalid_filter"
+
+
+def _error(message: str) -> ApiError:
+    return ApiError(message)
+
+
+def build_filters(*, bbox: str | None = None, status: str | None = None, category: str | None = None,
+                  ward: str | None = None, updated_after: dt.datetime | None = None) -> queries.Filters:
+    f = queries.Filters()
+    if bbox:
+        try:
+            f.bbox = BBox.parse(bbox)
+        except ValueError as exc:
+            raise _error(_("bbox phải là min_lon,min_lat,max_lon,max_lat.")) from exc
+    if status:
+        try:
+            f.status = queries.parse_status([status])
+        except queries.BadFilter as exc:
+            raise _error(_("Trạng thái không hợp lệ.")) from exc
+    if category:
+        ids = category_maps()[1]
+        f.category = [ids.get(c.strip(), -1) for c in category.split(",") if c.strip()]
+    if ward:
+        ids = unit_maps()[1]
+        f.ward = [ids.get(w.strip(), -1) for w in ward.split(",") if w.strip()]
+    if updated_after is not None:
+        f.updated_after = updated_after
+    return f
+
+
+def public_row(row: dict[str, Any]) -> dict[str, Any]:
+    categories = category_maps()[0]
+    units = unit_maps()[0]
+    return {
+        "code": row["code"], "status": row["status"], "category": categories.get(row["category_id"], ""),
+        "lat": row["lat"], "lon": row["lon"], "ward": units.get(row["ward_id"]) if row["ward_id"] else None,
+        "address": row.get("address", ""), "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "resolve_due_at": row["resolve_due_at"], "me_too_count": row["me_too_count"],
+    }
+
+
+class ReportOut(Schema):
+    code: str
+    status: str
+    category: str
+    lat: float | None = None
+    lon: float | None = None
+    ward: str | None = None
+    address: str = ""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolve_due_at: dt.datetime | None = None
+    me_too_count: int = 0
+
+
+class ReportPage(Schema):
+    items: list[ReportOut]
+    next_cursor: str | None = None
+
+
+class ListQuery(Schema):
+    bbox: str | None = None
+    status: str | None = None
+    category: str | None = None
+    ward: str | None = None
+    updated_after: dt.datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+def _page(q: ListQuery) -> queries.Page:
+    f = build_filters(bbox=q.bbox, status=q.status, category=q.category, ward=q.ward, updated_after=q.updated_after)
+    try:
+        return queries.page(queries.public_reports(), f, cursor=q.cursor, limit=q.limit)
+    except queries.BadFilter as exc:
+        raise _error(_("Con trỏ trang không hợp lệ.")) from exc
+
+
+@router.get("", response=ReportPage, summary="Public reports (filters, cursor pagination)", url_name="reports_list")
+def list_reports(request: HttpRequest, q: Query[ListQuery]) -> dict[str, Any]:
+    result = _page(q)
+    return {"items": [public_row(r) for r in result.rows], "next_cursor": result.next_cursor}
+
+
+@router.get("/geojson", summary="Public reports as a GeoJSON FeatureCollection", url_name="reports_geojson")
+def list_geojson(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
+    result = _page(q)
+    features = []
+    for row in result.rows:
+        props = public_row(row)
+        lat, lon = props.pop("lat"), props.pop("lon")
+        for key in ("created_at", "updated_at", "resolve_due_at"):
+            props[key] = props[key].isoformat() if props[key] else None
+        features.append({"type": "Feature", "id": props["code"], "properties": props,
+                         "geometry": {"type": "Point", "coordinates": [lon, lat]} if lat is not None else None})
+    body = {"type": "FeatureCollection", "features": features, "next_cursor": result.next_cursor}
+    return JsonResponse(body, content_type="application/geo+json")
+
+
+class MapQuery(Schema):
+    bbox: str
+    zoom: int = 12
+    status: str | None = None
+    category: str | None = None
+
+
+@router.get("/map", summary="Map data: clusters when zoomed out, single reports at street zoom",
+            url_name="reports_map")
+def map_data(request: HttpRequest, q: Query[MapQuery]) -> dict[str, Any]:
+    f = build_filters(bbox=q.bbox, status=q.status, category=q.category)
+    data = queries.map_points(f, zoom=max(0, min(q.zoom, 20)))
+    if data["kind"] == "points":
+        categories = category_maps()[0]
+        data["points"] = [{"code": p["code"], "status": p["status"], "category": categories.get(p["category_id"]),
+                           "lat": p["lat"], "lon": p["lon"]} for p in data["points"]]
+    return data
+
+
+@router.get("/nearby", summary="Open reports of a category near a point (duplicate suggestions)")
+def nearby(request: HttpRequest, category: str, lat: float, lon: float) -> list[dict[str, Any]]:
+    found = category_maps()[1].get(category)
+    if found is None:
+        raise _error(_("Lĩnh vực không tồn tại hoặc đã ngừng dùng."))
+    rows = queries.nearby_open(found, lat, lon)
+    return [{"code": r["code"], "distance_m": r["distance_m"], "status": r["status"],
+             "me_too_count": r["me_too_count"], "description": r["description"][:200]} for r in rows]
+
+
+def _public_report(code: str) -> Report:
+    report = queries.by_code(code)
+    if report is None or report.is_hidden:
+        raise ReportNotFound()
+    return report
+
+
+class PhotoOut(Schema):
+    url: str
+    thumbnail_url: str
+    kind: str
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: str
+    label: str
+    status: str
+    by: str
+    message: str
+    photos: list[PhotoOut]
+
+
+class DetailOut(ReportOut):
+    category_name: str
+    description: str
+    agency: str | None = None
+    overdue: bool
+    follower_count: int
+    duplicate_of: str | None = None
+    url: str
+    photos: list[PhotoOut]
+
+
+def _photo(p: Any) -> dict[str, str]:
+    return {"url": reverse("reports:photo", args=[p.pk]), "thumbnail_url": reverse("reports:thumb", args=[p.pk]),
+            "kind": p.kind}
+
+
+@router.get("/{code}", response=DetailOut, summary="One public report", url_name="reports_detail")
+def detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    r = _public_report(code)
+    return {
+        "code": r.code, "status": r.status, "category": r.category.code, "category_name": r.category.name,
+        "lat": r.lat, "lon": r.lon, "ward": r.ward.code if r.ward_id else None, "address": r.address,
+        "created_at": r.created_at, "updated_at": r.updated_at, "resolve_due_at": r.resolve_due_at,
+        "me_too_count": r.me_too_count, "follower_count": r.follower_count, "description": r.description,
+        "agency": r.agency.name if r.agency_id else None, "overdue": r.is_overdue,
+        "duplicate_of": r.duplicate_of.code if r.duplicate_of_id else None,
+        "url": reverse("reports:detail", args=[r.code]),
+        "photos": [_photo(p) for p in queries.public_photos(r) if p.kind == "report"],
+    }
+
+
+@router.get("/{code}/timeline", response=list[EventOut], summary="The public timeline of a report")
+def timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    r = _public_report(code)
+    return [{"at": e.created_at, "kind": e.kind, "label": str(EVENT_LABELS.get(e.kind, e.kind)),
+             "status": e.to_status, "by": e.actor_label, "message": e.message,
+             "photos": [_photo(p) for p in e.photos.all() if not p.is_hidden]} for e in queries.timeline(r)]
+
+
+class CreateIn(Schema):
+    category: str
+    description: str
+    lat: float | None = None
+    lon: float | None = None
+    ward: str | None = None
+    address: str = ""
+    identity_hidden: bool = False
+    priority: str = "normal"
+
+
+class CreatedOut(Schema):
+    code: str
+    status: str
+    url: str
+    created: bool
+
+
+@router.post("", response={200: CreatedOut, 201: CreatedOut}, auth=django_auth,
+             summary="File a report (resident session; send Idempotency-Key to make retries safe)")
+def create(request: HttpRequest, data: Form[CreateIn], photos: File[list[UploadedFile]] = None
+           ) -> tuple[int, dict[str, Any]]:
+    key = request.headers.get("Idempotency-Key") or None
+    uploads = [Upload(f.name or "photo", f.read()) for f in (photos or [])[:6]]
+    result = services.submit_report(
+        services.ReportInput(category=data.category, description=data.description, lat=data.lat, lon=data.lon,
+                             ward=data.ward, address=data.address, identity_hidden=data.identity_hidden,
+                             priority=data.priority, photos=uploads, channel=Channel.APP),
+        actor=request.user, idempotency_key=key, ip=client_ip(request), request=request,
+    )
+    r = result.report
+    return (201 if result.created else 200), {"code": r.code, "status": r.status, "created": result.created,
+                                              "url": reverse("reports:detail", args=[r.code])}
+
+
+@router.post("/{code}/follow", auth=django_auth, summary="Follow a report (me_too=true also counts you)")
+def follow(request: HttpRequest, code: str, me_too: bool = False) -> dict[str, Any]:
+    r = _public_report(code)
+    services.follow_report(r, actor=request.user, me_too=me_too)
+    r.refresh_from_db(fields=["follower_count", "me_too_count"])
+    return {"follower_count": r.follower_count, "me_too_count": r.me_too_count}

@@ -1,0 +1,253 @@
+"""Citizen pages of incident reports: new report, report page with timeline, my reports, public list and map."""
+
+from __future__ import annotations
+
+import uuid
+from itertools import groupby
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from congdanso.agencies.models import Unit
+from congdanso.agencies.queries import active_categories
+from congdanso.core.audit import client_ip
+from congdanso.core.errors import DomainError
+from congdanso.reports import queries, services, sla
+from congdanso.reports.models import Channel, ReportPhoto
+from congdanso.reports.photos import Upload
+from congdanso.reports.states import EVENT_LABELS, FINISHED, OPEN, Status
+
+LOGIN = "accounts:oidc_login"
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _float(value: str | None) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if -180 <= number <= 180 else None
+
+
+def grouped_categories() -> list[tuple[str, list[Any]]]:
+    return [(group, list(items)) for group, items in groupby(active_categories(), key=lambda c: c.group)]
+
+
+def map_settings() -> dict[str, str]:
+    return {"tile_url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "bbox": settings.REPORTS_CITY_BBOX}
+
+
+def input_from_post(request: HttpRequest, *, channel: str = Channel.WEB) -> services.ReportInput:
+    post = request.POST
+    attributes = {key[len("attribute["):-1]: post.getlist(key) if len(post.getlist(key)) > 1 else post[key]
+                  for key in post if key.startswith("attribute[") and key.endswith("]")}
+    photos = [Upload(f.name, f.read()) for f in request.FILES.getlist("photos")[: settings.REPORTS_MAX_PHOTOS + 1]]
+    return services.ReportInput(
+        category=post.get("category", ""), description=post.get("description", ""),
+        lat=_float(post.get("lat")), lon=_float(post.get("lon")), ward=post.get("ward") or None,
+        address=post.get("address", ""), identity_hidden=post.get("identity_hidden") in ("1", "on", "true"),
+        attributes=attributes, photos=photos, channel=channel,
+    )
+
+
+# --- new report ---------------------------------------------------------------------------------------------------
+
+@never_cache
+@login_required(login_url=LOGIN)
+def new_report(request: HttpRequest) -> HttpResponse:
+    error = None
+    status = 200
+    if request.method == "POST":
+        key = request.POST.get("idempotency_key") or request.headers.get("Idempotency-Key") or None
+        channel = Channel.APP if request.POST.get("channel") == "app" else Channel.WEB
+        try:
+            result = services.submit_report(input_from_post(request, channel=channel), actor=request.user,
+                                            idempotency_key=key, ip=client_ip(request), request=request)
+        except DomainError as exc:
+            if _wants_json(request):
+                return JsonResponse(exc.as_dict(), status=exc.status)
+            error, status = exc, exc.status
+        else:
+            url = reverse("reports:detail", args=[result.report.code])
+            if _wants_json(request):
+                return JsonResponse({"code": result.report.code, "url": url, "created": result.created},
+                                    status=201 if result.created else 200)
+            messages.success(request, _("Đã gửi phản ánh %(code)s. Bạn sẽ được báo khi có kết quả.")
+                             % {"code": result.report.code})
+            return redirect(url)
+    context = {
+        "groups": grouped_categories(),
+        "units": Unit.objects.order_by("name").only("code", "name"),
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+        "form": request.POST, "error": error, "map": map_settings(),
+        "max_photos": settings.REPORTS_MAX_PHOTOS, "max_mb": settings.REPORTS_MAX_PHOTO_MB,
+    }
+    return render(request, "reports/new.html", context, status=status)
+
+
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    """"Is it one of these?": open reports of the same category near the chosen point (htmx fragment)."""
+    lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
+    category = active_categories().filter(code=request.GET.get("category", "")).first()
+    rows = queries.nearby_open(category.pk, lat, lon) if (category and lat is not None and lon is not None) else []
+    return render(request, "reports/_nearby.html", {"rows": rows})
+
+
+# --- public pages -------------------------------------------------------------------------------------------------
+
+def _filters_from(request: HttpRequest) -> tuple[queries.Filters, dict[str, str]]:
+    chosen = {k: request.GET.get(k, "") for k in ("status", "category", "ward", "q")}
+    f = queries.Filters(q=chosen["q"][:100])
+    if chosen["status"] == "open":
+        f.status = sorted(OPEN)
+    elif chosen["status"] == "closed":
+        f.status = sorted(FINISHED)
+    elif chosen["status"] in Status.values:
+        f.status = [chosen["status"]]
+    if chosen["category"]:
+        found = active_categories().filter(code=chosen["category"]).values_list("pk", flat=True)
+        f.category = list(found) or [-1]
+    if chosen["ward"]:
+        f.ward = list(Unit.objects.filter(code=chosen["ward"]).values_list("pk", flat=True)) or [-1]
+    return f, chosen
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    f, chosen = _filters_from(request)
+    try:
+        result = queries.page(queries.public_reports(), f, cursor=request.GET.get("cursor") or None, limit=20)
+    except queries.BadFilter as exc:
+        raise Http404 from exc
+    categories = {c.pk: c for c in active_categories()}
+    ward_ids = {row["ward_id"] for row in result.rows if row["ward_id"]}
+    wards = {u.pk: u for u in Unit.objects.filter(pk__in=ward_ids)}
+    for row in result.rows:
+        row["category"] = categories.get(row["category_id"])
+        row["ward"] = wards.get(row["ward_id"])
+        row["status_label"] = Status(row["status"]).label
+        row["overdue"] = row["status"] in OPEN and row["resolve_due_at"] and row["resolve_due_at"] < timezone.now()
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {"rows": result.rows, "next_cursor": result.next_cursor, "chosen": chosen, "query": query.urlencode(),
+               "groups": grouped_categories(), "units": Unit.objects.order_by("name").only("code", "name"),
+               "statuses": Status.choices, "map": map_settings()}
+    template = "reports/_list_rows.html" if request.headers.get("HX-Request") and request.GET.get("cursor") \
+        else "reports/list.html"
+    return render(request, template, context)
+
+
+def _visible(request: HttpRequest, code: str) -> Any:
+    report = queries.by_code(code)
+    if report is None:
+        raise Http404
+    if report.is_hidden and not services.can_work_on(request.user, report):
+        raise Http404
+    return report
+
+
+def report_detail(request: HttpRequest, code: str) -> HttpResponse:
+    report = _visible(request, code)
+    user = request.user
+    is_reporter = user.is_authenticated and report.reporter_id == user.pk
+    follow = report.follows.filter(user=user).first() if user.is_authenticated else None
+    window_until = sla.confirm_until(report.resolved_at) if report.resolved_at else None
+    can_answer = bool(is_reporter and report.status == Status.RESOLVED and window_until
+                      and timezone.now() <= window_until)
+    events = queries.timeline(report)
+    for event in events:
+        event.label = EVENT_LABELS.get(event.kind, event.kind)
+        event.visible_photos = [p for p in event.photos.all() if not p.is_hidden]
+    context = {
+        "report": report, "events": events, "photos": [p for p in queries.public_photos(report)
+                                                          if p.kind == "report"],
+        "is_reporter": is_reporter, "follow": follow, "can_answer": can_answer, "window_until": window_until,
+        "map": map_settings(), "duplicate_of": report.duplicate_of,
+    }
+    return render(request, "reports/detail.html", context)
+
+
+def _act(request: HttpRequest, code: str, action: Any, success: str) -> HttpResponse:
+    report = _visible(request, code)
+    try:
+        action(report)
+    except DomainError as exc:
+        if _wants_json(request):
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        messages.error(request, exc.message)
+    else:
+        if _wants_json(request):
+            return JsonResponse({"ok": True})
+        messages.success(request, success)
+    return redirect("reports:detail", code=report.code)
+
+
+@require_POST
+@login_required(login_url=LOGIN)
+def confirm(request: HttpRequest, code: str) -> HttpResponse:
+    return _act(request, code, lambda r: services.confirm_report(r, actor=request.user, request=request),
+                _("Cảm ơn bạn đã xác nhận kết quả."))
+
+
+@require_POST
+@login_required(login_url=LOGIN)
+def dispute(request: HttpRequest, code: str) -> HttpResponse:
+    return _act(request, code, lambda r: services.dispute_report(r, actor=request.user,
+                                                                 reason=request.POST.get("reason", ""),
+                                                                 request=request),
+                _("Phản ánh đã được mở lại và chuyển lại cơ quan xử lý."))
+
+
+@require_POST
+@login_required(login_url=LOGIN)
+def follow(request: HttpRequest, code: str) -> HttpResponse:
+    if request.POST.get("unfollow"):
+        return _act(request, code, lambda r: services.unfollow_report(r, actor=request.user),
+                    _("Đã bỏ theo dõi."))
+    me_too = request.POST.get("me_too") == "1"
+    return _act(request, code, lambda r: services.follow_report(r, actor=request.user, me_too=me_too),
+                _("Cảm ơn, đã ghi nhận bạn cũng gặp sự việc này.") if me_too else _("Đã theo dõi phản ánh."))
+
+
+@never_cache
+@login_required(login_url=LOGIN)
+def my_reports(request: HttpRequest) -> HttpResponse:
+    mine = Paginator(queries.my_reports(request.user), 20).get_page(request.GET.get("page"))
+    followed = queries.followed_reports(request.user)[:50]
+    return render(request, "reports/mine.html", {"mine": mine, "followed": followed})
+
+
+def photo(request: HttpRequest, pk: int, size: str = "full") -> HttpResponse:
+    found = ReportPhoto.objects.select_related("report", "report__agency").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    public = not found.is_hidden and not found.report.is_hidden
+    if not public and not services.can_work_on(request.user, found.report):
+        raise Http404
+    name = found.thumbnail.name if size == "thumb" else found.image.name
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

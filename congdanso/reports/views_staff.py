@@ -1,0 +1,281 @@
+"""Back office for incident reports: queue with filters and bulk assign, a report's workbench (receive, assign,
+progress, resolve with proof, reject, transfer, merge, notes, moderation, redaction, identity), hotline entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from congdanso.accounts.models import StaffRole, User
+from congdanso.accounts.roles import Role
+from congdanso.accounts.services import agency_ids_of, has_role
+from congdanso.agencies.models import Agency, Unit
+from congdanso.backoffice.access import staff_required
+from congdanso.core.errors import DomainError
+from congdanso.reports import queries, services
+from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
+from congdanso.reports.photos import Upload
+from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status
+from congdanso.reports.views import grouped_categories, input_from_post, map_settings
+
+
+def _scope(request: HttpRequest) -> Any:
+    return queries.staff_scope(request.user)
+
+
+def _report_for(request: HttpRequest, pk: int) -> Report:
+    report = (Report.objects.select_related("category", "ward", "agency", "assignee", "duplicate_of")
+              .filter(pk=pk).first())
+    if report is None:
+        raise Http404
+    if not (services.can_work_on(request.user, report) or has_role(request.user, Role.DATA_PROTECTION_OFFICER)):
+        raise Http404
+    return report
+
+
+def _officers(agency_ids: set[int] | list[int]) -> list[User]:
+    ids = StaffRole.objects.filter(agency_id__in=list(agency_ids), role__in=[Role.AGENCY_OFFICER, Role.AGENCY_ADMIN]
+                                   ).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name"))
+
+
+@never_cache
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    qs = _scope(request)
+    g = request.GET
+    chosen = {k: g.get(k, "") for k in ("status", "category", "ward", "agency", "overdue", "q", "mine", "triage")}
+    if chosen["triage"]:
+        qs = qs.filter(agency__isnull=True, status=Status.SUBMITTED)
+    if chosen["status"] == "open":
+        qs = qs.filter(status__in=list(OPEN))
+    elif chosen["status"] in Status.values:
+        qs = qs.filter(status=chosen["status"])
+    if chosen["category"]:
+        qs = qs.filter(category__code=chosen["category"])
+    if chosen["ward"]:
+        qs = qs.filter(ward__code=chosen["ward"])
+    if chosen["agency"]:
+        qs = qs.filter(agency__code=chosen["agency"])
+    if chosen["overdue"]:
+        qs = qs.filter(status__in=list(OPEN), resolve_due_at__lt=timezone.now())
+    if chosen["mine"]:
+        qs = qs.filter(assignee=request.user)
+    if chosen["q"]:
+        q = chosen["q"].strip()
+        qs = qs.filter(Q(code__iexact=q) | Q(description__icontains=q) | Q(address__icontains=q))
+    page = Paginator(qs.order_by("resolve_due_at", "id"), 50).get_page(g.get("page"))
+    city = services.is_city_admin(request.user)
+    agency_ids = agency_ids_of(request.user)
+    query = g.copy()
+    query.pop("page", None)
+    context = {
+        "page": page, "chosen": chosen, "query": query.urlencode(), "statuses": Status.choices,
+        "groups": grouped_categories(), "units": Unit.objects.order_by("name").only("code", "name"),
+        "agencies": Agency.objects.filter(is_active=True).order_by("name") if city else
+        Agency.objects.filter(pk__in=agency_ids), "is_city_admin": city,
+        "officers": _officers(agency_ids) if agency_ids else [], "now": timezone.now(),
+        "triage_count": queries.triage_queue().count() if city else 0,
+    }
+    return render(request, "reports/staff_queue.html", context)
+
+
+@require_POST
+@staff_required
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    if assignee is None or not ids:
+        messages.error(request, _("Hãy chọn phản ánh và cán bộ được giao."))
+        return redirect("reports_staff:queue")
+    done, failed = services.bulk_assign_reports(ids, assignee=assignee, actor=request.user)
+    if done:
+        messages.success(request, _("Đã giao %(n)s phản ánh cho %(name)s.") % {"n": len(done),
+                                                                              "name": assignee.display_name})
+    for pk, exc in failed.items():
+        messages.error(request, f"#{pk}: {getattr(exc, 'message', exc)}")
+    return redirect(request.POST.get("next") or "reports_staff:queue")
+
+
+@never_cache
+@staff_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for(request, pk)
+    events = queries.timeline(report, internal=True)
+    for event in events:
+        event.label = EVENT_LABELS.get(event.kind, event.kind)
+    can_work = services.can_work_on(request.user, report)
+    identity = None
+    if request.GET.get("identity") == "1":
+        identity = services.reporter_identity(report, viewer=request.user, request=request)
+        if identity is None:
+            messages.error(request, _("Bạn không được xem danh tính người phản ánh này."))
+    templates = ResponseTemplate.objects.filter(is_active=True).filter(
+        Q(category=report.category) | Q(category__isnull=True))
+    context = {
+        "report": report, "events": events, "photos": list(report.photos.all()), "can_work": can_work,
+        "allowed": {a for a, move in TRANSITIONS.items() if report.status in move.sources},
+        "officers": _officers([report.agency_id]) if report.agency_id else [],
+        "agencies": Agency.objects.filter(is_active=True).exclude(pk=report.agency_id).order_by("name"),
+        "templates": templates, "identity": identity, "is_dpo": has_role(request.user, Role.DATA_PROTECTION_OFFICER),
+        "is_city_admin": services.is_city_admin(request.user), "today": timezone.localdate(),
+        "staff": User.objects.filter(kind="staff", is_active=True).order_by("full_name")
+        if has_role(request.user, Role.DATA_PROTECTION_OFFICER) else [],
+    }
+    return render(request, "reports/staff_detail.html", context)
+
+
+def _uploads(request: HttpRequest, field: str) -> list[Upload]:
+    return [Upload(f.name, f.read()) for f in request.FILES.getlist(field)[:6]]
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _do(request: HttpRequest, pk: int, fn: Callable[[Report], Any], success: str) -> HttpResponse:
+    report = _report_for(request, pk)
+    try:
+        fn(report)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("reports_staff:detail", pk=pk)
+
+
+@require_POST
+@staff_required
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    p, u = request.POST, request.user
+    actions: dict[str, tuple[Callable[[Report], Any], str]] = {
+        "receive": (lambda r: services.receive_report(r, actor=u, request=request), _("Đã tiếp nhận.")),
+        "start": (lambda r: services.start_report(r, actor=u, request=request), _("Đã bắt đầu xử lý.")),
+        "assign": (lambda r: services.assign_report(
+            r, assignee=User.objects.get(pk=int(p.get("assignee") or 0)), actor=u, request=request),
+            _("Đã giao cán bộ.")),
+        "progress": (lambda r: services.post_progress(
+            r, actor=u, message=p.get("message", ""), photos=_uploads(request, "photos"),
+            committed_date=_date(p.get("committed_date")), request=request), _("Đã cập nhật tiến độ.")),
+        "resolve": (lambda r: services.resolve_report(
+            r, actor=u, note=p.get("note", ""), photos=_uploads(request, "photos"), request=request),
+            _("Đã báo kết quả xử lý.")),
+        "reject": (lambda r: services.reject_report(r, actor=u, reason=p.get("reason", ""), request=request),
+                   _("Đã từ chối tiếp nhận.")),
+        "transfer": (lambda r: services.transfer_report(
+            r, to_agency=Agency.objects.get(pk=int(p.get("agency") or 0)), reason=p.get("reason", ""), actor=u,
+            request=request), _("Đã chuyển cơ quan.")),
+        "forward": (lambda r: services.forward_report(
+            r, agency=Agency.objects.get(pk=int(p.get("agency") or 0)), actor=u, request=request),
+            _("Đã chuyển đến cơ quan xử lý.")),
+        "merge": (lambda r: services.merge_report(r, into=_by_code(p.get("into", "")), actor=u, request=request),
+                  _("Đã gộp phản ánh.")),
+        "note": (lambda r: services.add_note(r, actor=u, text=p.get("text", ""), request=request),
+                 _("Đã thêm ghi chú nội bộ.")),
+        "moderate": (lambda r: services.moderate_report(
+            r, actor=u, description=p.get("description"), hidden=p.get("hidden") == "1", reason=p.get("reason", ""),
+            request=request), _("Đã biên tập nội dung.")),
+        "grant": (lambda r: services.grant_identity(
+            r, grantee=User.objects.get(pk=int(p.get("grantee") or 0)), actor=u, reason=p.get("reason", ""),
+            request=request), _("Đã cấp quyền xem danh tính.")),
+    }
+    if action not in actions:
+        raise Http404
+    fn, success = actions[action]
+    try:
+        return _do(request, pk, fn, success)
+    except (User.DoesNotExist, Agency.DoesNotExist, ValueError):
+        messages.error(request, _("Dữ liệu chọn không hợp lệ."))
+        return redirect("reports_staff:detail", pk=pk)
+
+
+def _by_code(code: str) -> Report:
+    report = Report.objects.filter(code=code.strip().upper()).first()
+    if report is None:
+        from congdanso.reports.errors import ReportNotFound
+
+        raise ReportNotFound()
+    return report
+
+
+def _boxes(text: str) -> list[tuple[float, float, float, float]]:
+    """Boxes as "x,y,w,h" percentages, one per line."""
+    boxes = []
+    for line in text.replace(";", "\n").splitlines():
+        parts = [float(v) / 100 for v in line.replace(" ", "").split(",") if v]
+        if len(parts) == 4:
+            boxes.append((parts[0], parts[1], parts[2], parts[3]))
+    return boxes
+
+
+@require_POST
+@staff_required
+def photo_action(request: HttpRequest, pk: int) -> HttpResponse:
+    photo = ReportPhoto.objects.select_related("report").filter(pk=pk).first()
+    if photo is None or not services.can_work_on(request.user, photo.report):
+        raise Http404
+    try:
+        if request.POST.get("action") == "redact":
+            boxes = _boxes(request.POST.get("boxes", ""))
+            if not boxes:
+                raise ValueError
+            services.redact_photo(photo, actor=request.user, boxes=boxes, blur=request.POST.get("blur") == "1",
+                                  request=request)
+            messages.success(request, _("Đã che vùng được chọn trên ảnh."))
+        else:
+            hide = request.POST.get("action") == "hide"
+            services.hide_photo(photo, actor=request.user, hidden=hide, request=request)
+            messages.success(request, _("Đã ẩn ảnh.") if hide else _("Đã hiện ảnh."))
+    except ValueError:
+        messages.error(request, _("Vùng che phải có dạng x,y,rộng,cao (phần trăm), mỗi vùng một dòng."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("reports_staff:detail", pk=photo.report_id)
+
+
+@never_cache
+@staff_required
+def on_behalf(request: HttpRequest) -> HttpResponse:
+    """A hotline operator (or anyone taking a report by e-mail, Zalo) types it in for the caller."""
+    error = None
+    if request.method == "POST":
+        channel = request.POST.get("channel", Channel.HOTLINE)
+        if channel not in (Channel.HOTLINE, Channel.EMAIL, Channel.ZALO, Channel.WEB):
+            channel = Channel.HOTLINE
+        data = input_from_post(request, channel=channel)
+        data.identity_hidden = False
+        data.contact_name = request.POST.get("contact_name", "")
+        data.contact_phone = request.POST.get("contact_phone", "")
+        data.contact_email = request.POST.get("contact_email", "")
+        try:
+            result = services.submit_report(data, actor=request.user, on_behalf=True,
+                                            idempotency_key=request.POST.get("idempotency_key") or None,
+                                            key_scope=f"staff{request.user.pk}", request=request)
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Đã ghi nhận phản ánh %(code)s.") % {"code": result.report.code})
+            return redirect("reports_staff:detail", pk=result.report.pk)
+    import uuid
+
+    return render(request, "reports/staff_new.html", {
+        "groups": grouped_categories(), "units": Unit.objects.order_by("name").only("code", "name"),
+        "form": request.POST, "error": error, "idempotency_key": request.POST.get("idempotency_key")
+        or uuid.uuid4().hex, "channels": [(c.value, c.label) for c in (Channel.HOTLINE, Channel.EMAIL,
+                                                                        Channel.ZALO, Channel.WEB)],
+        "map": map_settings(),
+    }, status=400 if error else 200)
