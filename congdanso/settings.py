@@ -25,6 +25,8 @@ DEFAULT_FIELD_KEY = "dev-insecure-field-encryption-key"
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [DEFAULT_FIELD_KEY])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is set but empty: give one or more keys, newest first")
 BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY", FIELD_ENCRYPTION_KEYS[0] + ":blind-index")
 TESTING = "pytest" in sys.modules
 
@@ -262,7 +264,7 @@ VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@congdanso.local")
 VAPID_TOKEN_HOURS = min(24, env_int("VAPID_TOKEN_HOURS", 12))
 PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
 PUSH_CONCURRENCY = env_int("PUSH_CONCURRENCY", 32)
-NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 200)  # deliveries per outbox row / worker task
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 200)  # deliveries per outbox row and worker task
 NOTIFY_COMMIT_EVERY = env_int("NOTIFY_COMMIT_EVERY", 50)  # results recorded after this many sends
 SMS_BACKEND = env_str("SMS_BACKEND", "console")  # console | http
 SMS_URL = env_str("SMS_URL", "")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.http import HttpRequest
 
 from congdanso.core.models import AuditEntry
@@ -40,3 +42,31 @@ def record(
         ip_address=ip or client_ip(request),
         data=data,
     )
+
+
+@contextmanager
+def maintenance_mode(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """A transaction in which the database lets the audit table be emptied (``flush``, a retention purge).
+
+    Never use it to edit entries. PostgreSQL: a transaction-local setting read by the triggers; SQLite: a flag on
+    this connection read through the ``congdanso_audit_maintenance()`` SQL function (see CoreConfig.ready).
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('congdanso.audit_maintenance', true)")
+                previous_setting = cursor.fetchone()[0] or "off"
+                cursor.execute("SELECT set_config('congdanso.audit_maintenance', 'on', true)")
+            yield
+            # On an error the savepoint's rollback undoes the setting; on success it is put back by hand, since
+            # a transaction-local setting would otherwise outlive a nested block.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('congdanso.audit_maintenance', %s, true)", [previous_setting])
+            return
+        previous = getattr(connection, "audit_maintenance", False)
+        connection.audit_maintenance = True
+        try:
+            yield
+        finally:
+            connection.audit_maintenance = previous

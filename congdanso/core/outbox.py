@@ -97,9 +97,19 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 5 * 2 ** max(0, attempts - 1)))
 
 
+def _still_mine(message: OutboxMessage, worker: str) -> Q:
+    """Rows this run may still settle: its own claim, or a claim released meanwhile (no one else holds it)."""
+    return Q(pk=message.pk) & (Q(status=OutboxStatus.CLAIMED, claimed_by=worker) | Q(status=OutboxStatus.PENDING))
+
+
 def run_message(message_id: int, worker: str | None = None) -> str:
-    """Claim and run one row. Returns what happened: done, retry, failed or skipped."""
-    message = claim(message_id, worker or worker_name())
+    """Claim and run one row. Returns what happened: done, retry, failed, skipped or lost.
+
+    "lost": the handler outlived its lease and another worker has taken the row (or settled it); that worker's
+    result stands.
+    """
+    worker = worker or worker_name()
+    message = claim(message_id, worker)
     if message is None:
         return "skipped"
     handler = handler_for(message.topic)
@@ -110,32 +120,43 @@ def run_message(message_id: int, worker: str | None = None) -> str:
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            OutboxMessage.objects.filter(pk=message.pk).update(
+            settled = OutboxMessage.objects.filter(_still_mine(message, worker)).update(
                 status=OutboxStatus.FAILED, last_error=error, finished_at=timezone.now()
             )
+            if not settled:
+                return "lost"
             logger.error("outbox %s#%s failed for good after %d attempts: %s",
                          message.topic, message.pk, message.attempts, error)
             return "failed"
-        OutboxMessage.objects.filter(pk=message.pk).update(
+        settled = OutboxMessage.objects.filter(_still_mine(message, worker)).update(
             status=OutboxStatus.PENDING, last_error=error, enqueued_at=None,
             available_at=timezone.now() + backoff(message.attempts),
         )
+        if not settled:
+            return "lost"
         logger.warning("outbox %s#%s attempt %d failed, will retry: %s",
                        message.topic, message.pk, message.attempts, error)
         return "retry"
-    OutboxMessage.objects.filter(pk=message.pk).update(
+    settled = OutboxMessage.objects.filter(_still_mine(message, worker)).update(
         status=OutboxStatus.DONE, finished_at=timezone.now(), last_error=""
     )
-    return "done"
+    return "done" if settled else "lost"
 
 
 def sweep(now: Any = None) -> dict[str, int]:
-    """Release claims of dead workers, then hint every due row that no task is known to be carrying."""
+    """Release claims of dead workers (or fail them on their last attempt), then hint every due row that no task
+    is known to be carrying."""
     now = now or timezone.now()
     lease_cutoff = now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    released = OutboxMessage.objects.filter(status=OutboxStatus.CLAIMED, claimed_at__lt=lease_cutoff).update(
-        status=OutboxStatus.PENDING, enqueued_at=None
+    expired = OutboxMessage.objects.filter(status=OutboxStatus.CLAIMED, claimed_at__lt=lease_cutoff)
+    # A row whose worker died on every attempt (a handler that kills the process) must not loop for ever.
+    given_up = expired.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+        status=OutboxStatus.FAILED, finished_at=now,
+        last_error="worker lost (lease expired) on the last allowed attempt",
     )
+    if given_up:
+        logger.error("outbox: %d rows failed for good: their worker died on the last allowed attempt", given_up)
+    released = expired.update(status=OutboxStatus.PENDING, enqueued_at=None)
     stale_hint = now - timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS * 2)
     due = list(
         OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
@@ -146,4 +167,4 @@ def sweep(now: Any = None) -> dict[str, int]:
     if due:
         OutboxMessage.objects.filter(pk__in=due).update(enqueued_at=None)
         _hint(due)
-    return {"released": released, "hinted": len(due)}
+    return {"released": released, "failed": given_up, "hinted": len(due)}

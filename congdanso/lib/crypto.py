@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -39,17 +40,30 @@ def encrypt(value: str, keys: Sequence[str]) -> str:
 
 
 def decrypt(token: str, keys: Sequence[str]) -> str:
+    cipher = _cipher(tuple(keys))  # no keys at all is a configuration error, not a bad value
     try:
-        return _cipher(tuple(keys)).decrypt(token.encode("ascii")).decode("utf-8")
+        return cipher.decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, ValueError) as exc:
         raise DecryptionError("value cannot be decrypted with the configured keys") from exc
 
 
 def rotate(token: str, keys: Sequence[str]) -> str:
     """Re-encrypt a token under the newest key."""
-    return _cipher(tuple(keys)).rotate(token.encode("ascii")).decode("ascii")
+    cipher = _cipher(tuple(keys))
+    try:
+        return cipher.rotate(token.encode("ascii")).decode("ascii")
+    except (InvalidToken, ValueError) as exc:
+        raise DecryptionError("value cannot be decrypted with the configured keys") from exc
+
+
+def normalise_for_index(value: str) -> str:
+    """What the blind index hashes: Unicode NFKC (so NFC/NFD input and full-width digits agree), no whitespace,
+    case-folded."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).casefold()
 
 
 def blind_index(value: str, key: str) -> str:
-    normalised = "".join(value.split()).casefold()
+    if not key:
+        raise ValueError("a blind index key is required")
+    normalised = normalise_for_index(value)
     return hmac.new(key.encode("utf-8"), normalised.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -28,11 +28,13 @@ class Command(BaseCommand):
         backend = settings.TASKS_BACKEND
         worker_id = outbox.worker_name()
         stop = threading.Event()
+        heartbeat: threading.Thread | None = None
         if burst:
             outbox.sweep()
         else:
-            threading.Thread(target=worker.heartbeat_loop, args=(worker_id, backend, stop), daemon=True,
-                             name="heartbeat").start()
+            heartbeat = threading.Thread(target=worker.heartbeat_loop, args=(worker_id, backend, stop), daemon=True,
+                                         name="heartbeat")
+            heartbeat.start()
         try:
             if backend == "db":
                 call_command("db_worker", queue_name="default", interval=0.5, batch=burst, reload=False,
@@ -42,6 +44,12 @@ class Command(BaseCommand):
                              with_scheduler=not burst)
             else:
                 self.stdout.write(f"TASKS_BACKEND={backend!r} runs tasks in the web process; nothing to do.")
+        except KeyboardInterrupt:
+            # Ctrl-C before the queue worker installed its own signal handlers: a clean stop all the same.
+            logger.info("worker %s interrupted", worker_id)
         finally:
             stop.set()
+            if heartbeat is not None:
+                # A beat in flight must land before the row is removed, or it would bring the row back.
+                heartbeat.join(timeout=settings.WORKER_HEARTBEAT_SECONDS + 5)
             worker.forget(worker_id)

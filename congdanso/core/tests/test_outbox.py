@@ -1,0 +1,365 @@
+"""The transactional outbox: writing rows, hints, claims, retries, the sweeper and the handler registry."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from congdanso.core import outbox
+from congdanso.core.models import OutboxMessage, OutboxStatus
+
+TOPIC = "test.outbox"
+TASK_PATH = "congdanso.core.tasks.run_outbox_batch"
+
+pytestmark = pytest.mark.usefixtures("db_tasks")
+
+
+class Boom(Exception):
+    pass
+
+
+def hinted_ids() -> list[int]:
+    """Row ids carried by queued run_outbox_batch tasks, in queue order (duplicates kept)."""
+    ids: list[int] = []
+    for result in DBTaskResult.objects.filter(task_path=TASK_PATH).order_by("enqueued_at"):
+        ids.extend(result.args_kwargs["args"][0])
+    return ids
+
+
+def make_row(**fields: Any) -> OutboxMessage:
+    fields.setdefault("payload", {"k": 1})
+    return OutboxMessage.objects.create(topic=TOPIC, **fields)
+
+
+def make_due(message: OutboxMessage) -> None:
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now() - timedelta(seconds=1))
+
+
+# --- writing rows ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_outside_a_transaction_raises() -> None:
+    with pytest.raises(outbox.NotInTransaction):
+        outbox.enqueue(TOPIC, {"x": 1})
+    with pytest.raises(outbox.NotInTransaction):
+        outbox.enqueue_many(TOPIC, [{"x": 1}])
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_of_a_rolled_back_transaction_vanish_with_their_hints() -> None:
+    with pytest.raises(Boom), transaction.atomic():
+        outbox.enqueue(TOPIC, {"x": 1})
+        outbox.enqueue_many(TOPIC, [{"x": 2}, {"x": 3}])
+        assert OutboxMessage.objects.count() == 3
+        raise Boom
+    assert OutboxMessage.objects.count() == 0
+    assert hinted_ids() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_of_a_rolled_back_savepoint_vanish_and_the_rest_commits() -> None:
+    with transaction.atomic():
+        kept = outbox.enqueue(TOPIC, {"x": "kept"})
+        with pytest.raises(Boom), transaction.atomic():
+            outbox.enqueue(TOPIC, {"x": "lost"})
+            raise Boom
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert hinted_ids() == [kept.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commit_hints_the_rows_to_the_task_queue() -> None:
+    with transaction.atomic():
+        message = outbox.enqueue(TOPIC, {"x": 1})
+        assert hinted_ids() == []  # nothing before the commit
+    assert hinted_ids() == [message.pk]
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING
+    assert message.enqueued_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_many_hints_in_batches_of_100() -> None:
+    with transaction.atomic():
+        rows = outbox.enqueue_many(TOPIC, [{"n": n} for n in range(250)])
+    assert all(row.pk for row in rows)
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 3
+    assert sorted(hinted_ids()) == sorted(row.pk for row in rows)
+    assert not OutboxMessage.objects.filter(enqueued_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hint_that_cannot_be_enqueued_is_left_to_the_sweeper() -> None:
+    unreachable = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 5}}
+    rq_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=rq_tasks, RQ_QUEUES=unreachable), transaction.atomic():
+        message = outbox.enqueue(TOPIC, {"x": 1})
+    message.refresh_from_db()
+    assert message.enqueued_at is None  # committed all the same, though Redis is down; the sweeper will hint it
+    assert outbox.sweep()["hinted"] == 1
+    assert hinted_ids() == [message.pk]
+
+
+@pytest.mark.django_db
+def test_delay_makes_a_row_wait() -> None:
+    with transaction.atomic():
+        message = outbox.enqueue(TOPIC, {"x": 1}, delay=timedelta(minutes=5))
+    assert message.available_at > timezone.now() + timedelta(minutes=4)
+    assert outbox.run_message(message.pk, "w1") == "skipped"
+
+
+# --- claims ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_claim_is_exclusive() -> None:
+    message = make_row()
+    first = outbox.claim(message.pk, "worker-a")
+    second = outbox.claim(message.pk, "worker-b")
+    assert first is not None
+    assert second is None
+    assert (first.status, first.claimed_by, first.attempts) == (OutboxStatus.CLAIMED, "worker-a", 1)
+    assert first.claimed_at is not None
+
+
+@pytest.mark.django_db
+def test_claim_refuses_rows_not_pending_or_not_yet_due() -> None:
+    for status in (OutboxStatus.CLAIMED, OutboxStatus.DONE, OutboxStatus.FAILED):
+        assert outbox.claim(make_row(status=status).pk, "w") is None
+    later = make_row(available_at=timezone.now() + timedelta(minutes=1))
+    assert outbox.claim(later.pk, "w") is None
+    assert outbox.claim(999_999, "w") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_of_one_row_have_one_winner() -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("the SQLite test database is in memory, private to one connection at a time")
+    message = make_row()
+    barrier = threading.Barrier(6)
+    winners: list[str] = []
+
+    def contend(name: str) -> None:
+        try:
+            barrier.wait()
+            if outbox.claim(message.pk, name) is not None:
+                winners.append(name)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=contend, args=(f"w{i}",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(winners) == 1
+    message.refresh_from_db()
+    assert (message.claimed_by, message.attempts) == (winners[0], 1)
+
+
+# --- running a row -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_run_message_success(handlers: dict[str, Any]) -> None:
+    seen: list[dict[str, Any]] = []
+    outbox.register(TOPIC, seen.append)
+    message = make_row(payload={"report": 7})
+    assert outbox.run_message(message.pk, "w1") == "done"
+    assert seen == [{"report": 7}]
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (OutboxStatus.DONE, 1, "")
+    assert message.finished_at is not None
+    # Done rows never run again.
+    assert outbox.run_message(message.pk, "w1") == "skipped"
+    assert len(seen) == 1
+
+
+@pytest.mark.django_db
+def test_run_message_retries_with_exponential_backoff(handlers: dict[str, Any]) -> None:
+    def failing(payload: dict[str, Any]) -> None:
+        raise Boom("SMTP server said no")
+
+    outbox.register(TOPIC, failing)
+    message = make_row()
+    before = timezone.now()
+    assert outbox.run_message(message.pk, "w1") == "retry"
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING
+    assert message.attempts == 1
+    assert message.last_error == "Boom: SMTP server said no"
+    assert message.enqueued_at is None
+    assert before + timedelta(seconds=5) <= message.available_at <= timezone.now() + timedelta(seconds=5)
+    # Not due yet: a second hint right away does nothing.
+    assert outbox.run_message(message.pk, "w1") == "skipped"
+
+    make_due(message)
+    before = timezone.now()
+    assert outbox.run_message(message.pk, "w1") == "retry"
+    message.refresh_from_db()
+    assert message.attempts == 2
+    assert before + timedelta(seconds=10) <= message.available_at <= timezone.now() + timedelta(seconds=10)
+
+
+def test_backoff_doubles_and_is_capped_at_an_hour() -> None:
+    assert [outbox.backoff(n).total_seconds() for n in range(1, 6)] == [5, 10, 20, 40, 80]
+    assert outbox.backoff(0) == timedelta(seconds=5)
+    assert outbox.backoff(30) == timedelta(hours=1)
+
+
+@pytest.mark.django_db
+@override_settings(OUTBOX_MAX_ATTEMPTS=3)
+def test_run_message_fails_for_good_after_max_attempts(handlers: dict[str, Any]) -> None:
+    calls: list[int] = []
+
+    def failing(payload: dict[str, Any]) -> None:
+        calls.append(1)
+        raise Boom(f"attempt {len(calls)}")
+
+    outbox.register(TOPIC, failing)
+    message = make_row()
+    results = []
+    for _ in range(3):
+        results.append(outbox.run_message(message.pk, "w1"))
+        make_due(message)
+    assert results == ["retry", "retry", "failed"]
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (OutboxStatus.FAILED, 3, "Boom: attempt 3")
+    assert message.finished_at is not None
+    assert outbox.run_message(message.pk, "w1") == "skipped"
+    assert len(calls) == 3
+
+
+@pytest.mark.django_db
+def test_a_topic_without_handler_is_retried_not_lost(handlers: dict[str, Any]) -> None:
+    message = OutboxMessage.objects.create(topic="nobody.listens", payload={})
+    assert outbox.run_message(message.pk, "w1") == "retry"
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING
+    assert "no handler registered for topic 'nobody.listens'" in message.last_error
+
+
+@pytest.mark.django_db
+def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_new_claim(handlers: dict[str, Any]) -> None:
+    message = make_row()
+
+    def slow(payload: dict[str, Any]) -> None:
+        # While this handler runs, its lease expires and another worker takes the row.
+        future = timezone.now() + timedelta(hours=1)
+        assert outbox.sweep(now=future)["released"] == 1
+        assert outbox.claim(message.pk, "worker-b") is not None
+
+    outbox.register(TOPIC, slow)
+    assert outbox.run_message(message.pk, "worker-a") == "lost"
+    message.refresh_from_db()
+    assert (message.status, message.claimed_by, message.attempts) == (OutboxStatus.CLAIMED, "worker-b", 2)
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_claim_was_released_but_not_retaken_still_settles(handlers: dict[str, Any]) -> None:
+    message = make_row()
+    outbox.register(TOPIC, lambda payload: outbox.sweep(now=timezone.now() + timedelta(hours=1)))
+    assert outbox.run_message(message.pk, "worker-a") == "done"
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.DONE
+
+
+# --- the sweeper ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(OUTBOX_LEASE_SECONDS=120, OUTBOX_SWEEP_SECONDS=15)
+def test_sweep_releases_expired_claims_only() -> None:
+    now = timezone.now()
+    dead = make_row(status=OutboxStatus.CLAIMED, claimed_by="dead:1", attempts=1,
+                    claimed_at=now - timedelta(seconds=121), enqueued_at=now - timedelta(seconds=200))
+    busy = make_row(status=OutboxStatus.CLAIMED, claimed_by="alive:2", attempts=1,
+                    claimed_at=now - timedelta(seconds=30), enqueued_at=now - timedelta(seconds=40))
+    result = outbox.sweep()
+    assert result["released"] == 1
+    dead.refresh_from_db()
+    busy.refresh_from_db()
+    assert dead.status == OutboxStatus.PENDING
+    assert busy.status == OutboxStatus.CLAIMED
+    # The released row is hinted again, straight away.
+    assert hinted_ids() == [dead.pk]
+    assert dead.enqueued_at is not None and dead.enqueued_at >= now
+
+
+@pytest.mark.django_db
+@override_settings(OUTBOX_SWEEP_SECONDS=15)
+def test_sweep_rehints_due_rows_that_no_task_carries() -> None:
+    now = timezone.now()
+    never_hinted = make_row(enqueued_at=None)
+    stale_hint = make_row(enqueued_at=now - timedelta(seconds=31))
+    fresh_hint = make_row(enqueued_at=now - timedelta(seconds=5))
+    not_due = make_row(enqueued_at=None, available_at=now + timedelta(minutes=1))
+    done = make_row(status=OutboxStatus.DONE, enqueued_at=None)
+    failed = make_row(status=OutboxStatus.FAILED, enqueued_at=None)
+    result = outbox.sweep()
+    assert result == {"released": 0, "failed": 0, "hinted": 2}
+    assert sorted(hinted_ids()) == sorted([never_hinted.pk, stale_hint.pk])
+    for row in (fresh_hint, not_due, done, failed):
+        assert row.pk not in hinted_ids()
+    # A second sweep right away has nothing to do: the hints are fresh now.
+    assert outbox.sweep()["hinted"] == 0
+
+
+@pytest.mark.django_db
+@override_settings(OUTBOX_MAX_ATTEMPTS=3, OUTBOX_LEASE_SECONDS=120)
+def test_sweep_fails_a_row_whose_worker_died_on_its_last_attempt() -> None:
+    """A handler that kills its worker every time must not be retried for ever."""
+    now = timezone.now()
+    poison = make_row(status=OutboxStatus.CLAIMED, claimed_by="dead:1", attempts=3,
+                      claimed_at=now - timedelta(seconds=500))
+    result = outbox.sweep(now=now)
+    assert (result["failed"], result["released"], result["hinted"]) == (1, 0, 0)
+    poison.refresh_from_db()
+    assert poison.status == OutboxStatus.FAILED
+    assert "lease expired" in poison.last_error
+
+
+@pytest.mark.django_db
+def test_rows_hinted_by_the_sweeper_run_once(handlers: dict[str, Any]) -> None:
+    seen: list[Any] = []
+    outbox.register(TOPIC, lambda payload: seen.append(payload["n"]))
+    rows = [make_row(payload={"n": n}) for n in range(3)]
+    outbox.sweep()
+    outbox.sweep(now=timezone.now() + timedelta(minutes=5))  # a second, duplicate hint for every row
+    ids = hinted_ids()
+    assert sorted(ids) == sorted([row.pk for row in rows] * 2)
+    results = [outbox.run_message(pk, "w1") for pk in ids]
+    assert sorted(results) == ["done"] * 3 + ["skipped"] * 3
+    assert sorted(seen) == [0, 1, 2]
+
+
+# --- the registry -------------------------------------------------------------------------------------------------
+
+
+def test_handler_registry(handlers: dict[str, Any]) -> None:
+    def first(payload: dict[str, Any]) -> None: ...
+
+    def second(payload: dict[str, Any]) -> None: ...
+
+    assert outbox.handler_for("test.registry") is None
+    outbox.register("test.registry", first)
+    assert outbox.handler_for("test.registry") is first
+    outbox.register("test.registry", second)  # the owner may replace its handler
+    assert outbox.handler_for("test.registry") is second
+    assert outbox.handler_for("test.other") is None
+
+
+def test_worker_name_identifies_host_and_process() -> None:
+    import os
+    import socket
+
+    assert outbox.worker_name() == f"{socket.gethostname()}:{os.getpid()}"
