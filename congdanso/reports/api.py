@@ -29,28 +29,43 @@ router = Router(tags=["reports"])
 _memo: dict[str, tuple[float, Any]] = {}
 
 
-def _reference(name: str, loader: Any, ttl: float = 60.0) -> Any:
+def _reference(name: str, loader: Any, ttl: float = 60.0, *, fresh: bool = False) -> Any:
     """Small reference tables (categories, units) kept per process for a minute: they change rarely."""
     hit = _memo.get(name)
     now = time.monotonic()
-    if hit is None or now - hit[0] > ttl:
+    if fresh or hit is None or now - hit[0] > ttl:
         hit = (now, loader())
         _memo[name] = hit
     return hit[1]
 
 
-def category_maps() -> tuple[dict[int, str], dict[str, int]]:
+def category_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
     def load() -> tuple[dict[int, str], dict[str, int]]:
         rows = list(Category.objects.values_list("pk", "code"))
         return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _reference("categories", load)
+    return _reference("categories", load, fresh=fresh)
 
 
-def unit_maps() -> tuple[dict[int, str], dict[str, int]]:
+def unit_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
     def load() -> tuple[dict[int, str], dict[str, int]]:
         rows = list(Unit.objects.values_list("pk", "code"))
         return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _reference("units", load)
+    return _reference("units", load, fresh=fresh)
+
+
+def _ids(maps: Any, codes: str) -> list[int]:
+    wanted = [c.strip() for c in codes.split(",") if c.strip()]
+    ids = maps()[1]
+    if any(c not in ids for c in wanted):  # created in the last minute? look again once
+        ids = maps(fresh=True)[1]
+    return [ids.get(c, -1) for c in wanted]
+
+
+def _code(maps: Any, pk: int | None) -> str | None:
+    if pk is None:
+        return None
+    found = maps()[0].get(pk)
+    return found if found is not None else maps(fresh=True)[0].get(pk)
 
 
 class ApiError(DomainError):
@@ -75,25 +90,27 @@ def build_filters(*, bbox: str | None = None, status: str | None = None, categor
         except queries.BadFilter as exc:
             raise _error(_("Trạng thái không hợp lệ.")) from exc
     if category:
-        ids = category_maps()[1]
-        f.category = [ids.get(c.strip(), -1) for c in category.split(",") if c.strip()]
+        f.category = _ids(category_maps, category)
     if ward:
-        ids = unit_maps()[1]
-        f.ward = [ids.get(w.strip(), -1) for w in ward.split(",") if w.strip()]
+        f.ward = _ids(unit_maps, ward)
     if updated_after is not None:
         f.updated_after = updated_after
     return f
 
 
 def public_row(row: dict[str, Any]) -> dict[str, Any]:
-    categories = category_maps()[0]
-    units = unit_maps()[0]
     return {
-        "code": row["code"], "status": row["status"], "category": categories.get(row["category_id"], ""),
-        "lat": row["lat"], "lon": row["lon"], "ward": units.get(row["ward_id"]) if row["ward_id"] else None,
-        "address": row.get("address", ""), "created_at": row["created_at"], "updated_at": row["updated_at"],
-        "resolve_due_at": row["resolve_due_at"], "me_too_count": row["me_too_count"],
+        "code": row["code"], "status": row["status"], "category": _code(category_maps, row["category_id"]) or "",
+        "lat": row["lat"], "lon": row["lon"], "ward": _code(unit_maps, row["ward_id"]),
+        "address": row.get("address", ""), "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]), "resolve_due_at": _iso(row["resolve_due_at"]),
+        "me_too_count": row["me_too_count"],
     }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    """Full precision (microseconds), so that ``updated_after`` of the last item is exact."""
+    return value.isoformat() if value is not None else None
 
 
 class ReportOut(Schema):
@@ -104,9 +121,9 @@ class ReportOut(Schema):
     lon: float | None = None
     ward: str | None = None
     address: str = ""
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    resolve_due_at: dt.datetime | None = None
+    created_at: str
+    updated_at: str
+    resolve_due_at: str | None = None
     me_too_count: int = 0
 
 
@@ -146,8 +163,6 @@ def list_geojson(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
     for row in result.rows:
         props = public_row(row)
         lat, lon = props.pop("lat"), props.pop("lon")
-        for key in ("created_at", "updated_at", "resolve_due_at"):
-            props[key] = props[key].isoformat() if props[key] else None
         features.append({"type": "Feature", "id": props["code"], "properties": props,
                          "geometry": {"type": "Point", "coordinates": [lon, lat]} if lat is not None else None})
     body = {"type": "FeatureCollection", "features": features, "next_cursor": result.next_cursor}
@@ -167,16 +182,15 @@ def map_data(request: HttpRequest, q: Query[MapQuery]) -> dict[str, Any]:
     f = build_filters(bbox=q.bbox, status=q.status, category=q.category)
     data = queries.map_points(f, zoom=max(0, min(q.zoom, 20)))
     if data["kind"] == "points":
-        categories = category_maps()[0]
-        data["points"] = [{"code": p["code"], "status": p["status"], "category": categories.get(p["category_id"]),
+        data["points"] = [{"code": p["code"], "status": p["status"], "category": _code(category_maps, p["category_id"]),
                            "lat": p["lat"], "lon": p["lon"]} for p in data["points"]]
     return data
 
 
 @router.get("/nearby", summary="Open reports of a category near a point (duplicate suggestions)")
 def nearby(request: HttpRequest, category: str, lat: float, lon: float) -> list[dict[str, Any]]:
-    found = category_maps()[1].get(category)
-    if found is None:
+    found = _ids(category_maps, category)[0] if category else -1
+    if found == -1:
         raise _error(_("Lĩnh vực không tồn tại hoặc đã ngừng dùng."))
     rows = queries.nearby_open(found, lat, lon)
     return [{"code": r["code"], "distance_m": r["distance_m"], "status": r["status"],
@@ -228,7 +242,7 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return {
         "code": r.code, "status": r.status, "category": r.category.code, "category_name": r.category.name,
         "lat": r.lat, "lon": r.lon, "ward": r.ward.code if r.ward_id else None, "address": r.address,
-        "created_at": r.created_at, "updated_at": r.updated_at, "resolve_due_at": r.resolve_due_at,
+        "created_at": _iso(r.created_at), "updated_at": _iso(r.updated_at), "resolve_due_at": _iso(r.resolve_due_at),
         "me_too_count": r.me_too_count, "follower_count": r.follower_count, "description": r.description,
         "agency": r.agency.name if r.agency_id else None, "overdue": r.is_overdue,
         "duplicate_of": r.duplicate_of.code if r.duplicate_of_id else None,

@@ -49,7 +49,7 @@ def handle_event(payload: dict[str, Any]) -> None:
     except ImportError:  # pragma: no cover - the notifications app is part of the platform
         notifications = None
     with transaction.atomic():
-        event = (ReportEvent.objects.select_for_update().filter(pk=payload.get("event_id"))
+        event = (ReportEvent.objects.select_for_update(of=("self",)).filter(pk=payload.get("event_id"))
                  .select_related("report", "report__category", "report__agency").first())
         if event is None or event.data.get("announced"):
             return

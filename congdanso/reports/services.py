@@ -694,7 +694,8 @@ def redact_photo(photo: ReportPhoto | int, *, actor: Any, boxes: list[tuple[floa
 
     pk = photo.pk if isinstance(photo, ReportPhoto) else photo
     with photo_store.files_cleanup(), transaction.atomic():
-        locked = ReportPhoto.objects.select_for_update().select_related("report", "report__agency").get(pk=pk)
+        locked = (ReportPhoto.objects.select_for_update(of=("self",))
+                  .select_related("report", "report__agency").get(pk=pk))
         _require_worker(actor, locked.report)
         with default_storage.open(locked.image.name, "rb") as handle:
             original = handle.read()
@@ -711,7 +712,8 @@ def redact_photo(photo: ReportPhoto | int, *, actor: Any, boxes: list[tuple[floa
 def hide_photo(photo: ReportPhoto | int, *, actor: Any, hidden: bool = True, request: Any = None) -> ReportPhoto:
     pk = photo.pk if isinstance(photo, ReportPhoto) else photo
     with transaction.atomic():
-        locked = ReportPhoto.objects.select_for_update().select_related("report", "report__agency").get(pk=pk)
+        locked = (ReportPhoto.objects.select_for_update(of=("self",))
+                  .select_related("report", "report__agency").get(pk=pk))
         _require_worker(actor, locked.report)
         locked.is_hidden = hidden
         locked.save(update_fields=["is_hidden"])

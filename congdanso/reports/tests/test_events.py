@@ -1,0 +1,83 @@
+"""Outbox handlers: every transition tells the reporter and followers (notifications inbox), new work reaches the
+agency's staff, overdue reaches the agency admin, webhooks carry no identity; the map clusters get rebuilt."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from congdanso.core import outbox
+from congdanso.core.models import OutboxMessage, OutboxStatus
+from congdanso.notifications.models import Notification, Webhook
+from congdanso.reports import services
+from congdanso.reports.models import MapCell, Report
+from congdanso.reports.tests.conftest import photo
+
+
+def run_outbox(topic: str | None = None) -> list[str]:
+    rows = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+    if topic:
+        rows = rows.filter(topic=topic)
+    OutboxMessage.objects.filter(pk__in=rows.values("pk")).update(available_at=timezone.now())
+    return [outbox.run_message(pk) for pk in list(rows.values_list("pk", flat=True))]
+
+
+def test_transition_notifies_reporter_followers_and_staff(report, citizen, officer, django_user_model):
+    bob = django_user_model.objects.create(username="oidc-bob", full_name="Bob")
+    services.follow_report(report, actor=bob)
+    assert set(run_outbox("reports.event")) == {"done"}
+    assert Notification.objects.filter(recipient=officer, kind="work_new").exists()  # routed to the department
+    services.receive_report(report, actor=officer)
+    services.resolve_report(report, actor=officer, note="Đã vá xong", photos=[photo()])
+    run_outbox("reports.event")
+    kinds = set(Notification.objects.filter(recipient=citizen).values_list("kind", flat=True))
+    assert kinds == {"report_status", "report_result"}
+    result = Notification.objects.get(recipient=citizen, kind="report_result")
+    assert report.code in result.title and "Đã vá xong" in result.body
+    # routed (handled after he followed), received, resolved
+    assert Notification.objects.filter(recipient=bob, kind="followed_update").count() == 3
+    assert not Notification.objects.filter(recipient=officer, kind="report_status").exists()
+
+
+def test_handler_is_idempotent(report, citizen, officer):
+    services.receive_report(report, actor=officer)
+    message = OutboxMessage.objects.filter(topic="reports.event", payload__kind="receive").get()
+    from congdanso.reports.events import handle_event
+
+    handle_event(message.payload)
+    handle_event(message.payload)
+    assert Notification.objects.filter(recipient=citizen, kind="report_status").count() == 1
+
+
+def test_webhook_payload_has_no_identity(report, citizen, officer):
+    Webhook.objects.create(name="Báo chí", url="https://hook.example/r", secret="s3cret",
+                           topics=["report.*"])
+    services.receive_report(report, actor=officer)
+    run_outbox("reports.event")
+    hooks = OutboxMessage.objects.filter(topic="notifications.webhook")
+    assert hooks.filter(payload__topic="report.status_changed").exists()
+    for row in hooks:
+        assert citizen.full_name not in str(row.payload) and "reporter" not in str(row.payload)
+
+
+def test_deadline_row_escalates_to_agency_admin(report, agency_admin):
+    Report.objects.filter(pk=report.pk).update(resolve_due_at=timezone.now() - dt.timedelta(minutes=1))
+    assert "done" in run_outbox("reports.deadline")
+    run_outbox("reports.event")
+    assert Notification.objects.filter(recipient=agency_admin, kind="work_overdue").exists()
+
+
+def test_autoclose_row_closes_after_window(report, officer, settings):
+    services.receive_report(report, actor=officer)
+    services.resolve_report(report, actor=officer, note="Đã vá", photos=[photo()])
+    Report.objects.filter(pk=report.pk).update(resolved_at=timezone.now() - dt.timedelta(days=30))
+    run_outbox("reports.autoclose")
+    assert Report.objects.get(pk=report.pk).status == "closed"
+
+
+def test_map_refresh_is_requested_and_rebuilds(report, settings):
+    run_outbox("reports.event")
+    assert OutboxMessage.objects.filter(topic="reports.map_refresh").count() == 1
+    run_outbox("reports.map_refresh")
+    assert MapCell.objects.filter(level=0).count() == 1
