@@ -72,7 +72,8 @@ def deliver(ids: list[int]) -> dict[str, int]:
                 logger.exception("channel %s crashed on %d deliveries; they will be retried", code, len(part))
                 outcomes = [Outcome(d.pk, "retry", f"{type(exc).__name__}: {exc}"[:500]) for d in part]
             _record(part, outcomes, token, counts)
-    _follow_up(ids, mine)
+    if len(mine) < len(set(ids)):
+        _follow_up(ids, mine)
     return counts
 
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from django.utils.crypto import constant_time_compare, salted_hmac
+import hashlib
+import hmac
+from functools import cache
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare
 
 SALT = "congdanso.notifications.push-receipt"
 
 
+@cache
+def _key() -> bytes:
+    return hashlib.sha256((SALT + settings.SECRET_KEY).encode("utf-8")).digest()
+
+
 def token(delivery_id: int) -> str:
-    return salted_hmac(SALT, str(delivery_id), algorithm="sha256").hexdigest()[:32]
+    return hmac.new(_key(), str(delivery_id).encode("ascii"), hashlib.sha256).hexdigest()[:32]
 
 
 def valid(delivery_id: int, candidate: str) -> bool:

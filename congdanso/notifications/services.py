@@ -151,12 +151,10 @@ def _enqueue_deliveries(deliveries: list[Delivery], now: dt.datetime) -> None:
         by_time[d.available_at].append(d.pk)
     size = settings.NOTIFY_BATCH_SIZE
     for when, ids in by_time.items():
-        batches = [{"ids": ids[i:i + size]} for i in range(0, len(ids), size)]
-        if when <= now:
-            outbox.enqueue_many(DELIVER_TOPIC, batches)
-        else:
-            for batch in batches:
-                outbox.enqueue(DELIVER_TOPIC, batch, delay=when - now)
+        # One outbox row, hence one task, per batch: a large fan-out spreads over every worker process.
+        for start in range(0, len(ids), size):
+            outbox.enqueue(DELIVER_TOPIC, {"ids": ids[start:start + size]},
+                           delay=when - now if when > now else None)
 
 
 # --- preferences --------------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-"""Web Push: payload encrypted per RFC 8291 (aes128gcm, via pywebpush/http_ece), VAPID per RFC 8292.
+"""Web Push: payload encrypted per RFC 8291 (aes128gcm, http_ece), VAPID per RFC 8292 (py-vapid).
 
-A batch is sent concurrently over kept-alive connections (aiohttp, the client pywebpush itself uses for async
-sends) on one event loop per worker process. The VAPID token is signed once per push-service origin and reused
+A batch is sent concurrently over kept-alive connections (aiohttp) on one event loop per worker process. The VAPID token is signed once per push-service origin and reused
 (see ``vapid.authorization``). Answers: 201 sent; 404/410 the subscription is gone (removed); 429 and 5xx retried
 after Retry-After, and a 429 pauses that origin for the rest of the batch; timeouts and refused connections retried.
 """
@@ -16,10 +15,11 @@ import time
 from typing import Any
 
 import aiohttp
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pywebpush import WebPusher, WebPushException
 
 from congdanso.notifications import receipts, vapid
 from congdanso.notifications.channels.base import Channel, Outcome, Recipient, retry_after_seconds
@@ -30,10 +30,6 @@ logger = logging.getLogger(__name__)
 BODY_MAX = 1000  # the whole encrypted message must stay under 4 KB
 
 
-def subscription_info(subscription: Any) -> dict[str, Any]:
-    return {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
-
-
 def payload_of(delivery: Delivery) -> bytes:
     n = delivery.notification
     data = {"id": n.pk, "d": delivery.pk, "r": receipts.token(delivery.pk), "kind": n.kind, "title": n.title,
@@ -42,7 +38,12 @@ def payload_of(delivery: Delivery) -> bytes:
 
 
 def encrypt(subscription: Any, payload: bytes) -> bytes:
-    return WebPusher(subscription_info(subscription)).encode(payload, "aes128gcm")["body"]
+    """RFC 8291: ECDH with a fresh P-256 key per message, HKDF with the subscription's auth secret, aes128gcm."""
+    receiver = vapid.b64url_decode(subscription.p256dh)
+    if len(receiver) != 65 or receiver[0] != 4:
+        raise ValueError("p256dh is not an uncompressed P-256 point")
+    return http_ece.encrypt(payload, private_key=ec.generate_private_key(ec.SECP256R1()), dh=receiver,
+                            auth_secret=vapid.b64url_decode(subscription.auth), version="aes128gcm")
 
 
 def headers_for(delivery: Delivery, endpoint: str) -> dict[str, str]:
@@ -105,7 +106,7 @@ class _Sender:
             return Outcome(delivery.pk, "retry", f"{origin} asked to slow down (429)", wait)
         try:
             body = encrypt(subscription, payload_of(delivery))
-        except (WebPushException, ValueError) as exc:
+        except (ValueError, TypeError) as exc:
             return Outcome(delivery.pk, "failed", f"subscription keys unusable: {exc}"[:500])
         try:
             async with session.post(endpoint, data=body, headers=headers_for(delivery, endpoint)) as response:

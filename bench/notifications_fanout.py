@@ -1,0 +1,206 @@
+"""Fan-out of one notification to N Web Push subscriptions (default 100,000), delivered by real worker processes
+(``manage.py run_worker --burst``, database queue) to a local push sink, with 1, 2 and 4 workers.
+
+Reports: the fan-out write rate of ``notify()``; deliveries per second in all and per worker process; the bare
+RFC 8291 encryption rate of one process encrypting the same payloads for the same subscriptions (no database, no
+HTTP), and the ratio of the per-worker rate to it (target ≥ 50 %); the peak RSS of each worker (target ≤ 300 MB).
+A sample of the pushes is decrypted with the subscribers' private keys and its VAPID header verified, so the sink
+cannot be counting garbage.
+
+Environment: BENCH_NOTIFY_N (default 100000), BENCH_NOTIFY_WORKERS (default "1,2,4"), BENCH_DATABASE_URL
+(default: SQLite in a temporary DATA_DIR). Quick check: ``BENCH_NOTIFY_N=3000 python -m bench notifications_fanout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+N = int(os.environ.get("BENCH_NOTIFY_N", "100000"))
+WORKERS = [int(w) for w in os.environ.get("BENCH_NOTIFY_WORKERS", "1,2,4").split(",")]
+SAMPLE_EVERY = max(1, N // 200)
+
+
+def log(*args: object) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+# --- the push sink: a minimal HTTP/1.1 keep-alive server answering 201, in its own process ------------------------
+
+def _sink(port: mp.Value, count: mp.Value, first: mp.Value, last: mp.Value, samples: mp.Queue) -> None:
+    class Sink(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            self.transport, self.buffer = transport, b""
+
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            while True:
+                end = self.buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = self.buffer[:end].decode("latin-1")
+                lines = head.split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _s, v in (h.partition(":") for h in lines[1:])}
+                length = int(headers.get("content-length", "0"))
+                if len(self.buffer) < end + 4 + length:
+                    return
+                body = self.buffer[end + 4:end + 4 + length]
+                self.buffer = self.buffer[end + 4 + length:]
+                path = lines[0].split(" ")[1]
+                now = time.time()
+                with count.get_lock():
+                    count.value += 1
+                    if first.value == 0:
+                        first.value = now
+                    last.value = now
+                index = int(path.rsplit("/", 1)[1])
+                if index % SAMPLE_EVERY == 0:
+                    samples.put((index, headers.get("authorization", ""), body))
+                self.transport.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(Sink, "127.0.0.1", 0)
+        port.value = server.sockets[0].getsockname()[1]
+        await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+def main() -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-notify-"))
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TASKS_BACKEND"}}
+    env.update(DATA_DIR=str(data_dir), DEBUG="1", TASKS_BACKEND="db", LOG_LEVEL="WARNING",
+               DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{data_dir}/bench.sqlite3"),
+               DJANGO_SETTINGS_MODULE="congdanso.settings", OUTBOX_SWEEP_SECONDS="3600")
+    os.environ.update(env)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+    import django
+
+    django.setup()
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from congdanso.accounts.models import User, UserKind
+    from congdanso.core.models import OutboxMessage
+    from congdanso.notifications import services
+    from congdanso.notifications.channels import webpush
+    from congdanso.notifications.models import Delivery, DeliveryStatus, Notification, PushSubscription
+    from congdanso.notifications.tests.pushservice import Subscriber, b64url, verify_vapid
+
+    port, count = mp.Value("i", 0), mp.Value("l", 0)
+    first, last = mp.Value("d", 0.0), mp.Value("d", 0.0)
+    samples: mp.Queue = mp.Queue()
+    sink = mp.Process(target=_sink, args=(port, count, first, last, samples), daemon=True)
+    sink.start()
+    while port.value == 0:
+        time.sleep(0.05)
+    origin = f"http://127.0.0.1:{port.value}"
+
+    log(f"generating {N} subscriber key pairs")
+    started = time.perf_counter()
+    sampled: dict[int, Subscriber] = {}
+    users = User.objects.bulk_create([User(username=f"bench-{i}", kind=UserKind.CITIZEN) for i in range(N)],
+                                     batch_size=2000)
+    subs = []
+    for i, user in enumerate(users):
+        subscriber = Subscriber.new() if i % SAMPLE_EVERY == 0 else None
+        if subscriber:
+            sampled[i] = subscriber
+            p256dh, auth = subscriber.p256dh, b64url(subscriber.auth)
+        else:
+            key = ec.generate_private_key(ec.SECP256R1())
+            p256dh = b64url(key.public_key().public_bytes(
+                __import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.X962,
+                __import__("cryptography.hazmat.primitives.serialization",
+                           fromlist=["PublicFormat"]).PublicFormat.UncompressedPoint))
+            auth = b64url(os.urandom(16))
+        endpoint = f"{origin}/push/{i}"
+        subs.append(PushSubscription(user=user, endpoint=endpoint, endpoint_hash=PushSubscription.hash_endpoint(endpoint),
+                                     p256dh=p256dh, auth=auth))
+    PushSubscription.objects.bulk_create(subs, batch_size=2000)
+    log(f"  {N} residents with a push subscription in {time.perf_counter() - started:.1f} s")
+
+    # Bare encryption: one process doing only the RFC 8291 encryption of the same payloads.
+    notification = Notification(pk=1, kind="announcement", title="Thông báo cắt nước khu vực phường Sài Gòn",
+                                body="Từ 8h đến 12h thứ bảy, đường Lê Lợi và Nguyễn Huệ tạm ngưng cấp nước để sửa ống.",
+                                link="/news/cat-nuoc", language="vi")
+    bare_n = min(N, 20000)
+    payloads = []
+    for i, sub in enumerate(subs[:bare_n]):
+        d = Delivery(pk=i + 1, notification=notification, subscription=sub)
+        payloads.append((sub, webpush.payload_of(d)))
+    t0 = time.perf_counter()
+    for sub, payload in payloads:
+        webpush.encrypt(sub, payload)
+    bare_rate = bare_n / (time.perf_counter() - t0)
+    log(f"  bare RFC 8291 encryption: {bare_rate:,.0f} messages/s (one process, {bare_n} messages)")
+
+    runs = []
+    for workers in WORKERS:
+        for model in (Delivery, Notification, OutboxMessage, DBTaskResult):
+            model.objects.all()._raw_delete(connection.alias)
+        with count.get_lock():
+            count.value, first.value, last.value = 0, 0.0, 0.0
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            services.notify(users, "announcement", {"title": notification.title, "message": notification.body},
+                            link="/news/cat-nuoc")
+        fan_out = time.perf_counter() - t0
+        rows = Notification.objects.count() + Delivery.objects.count()
+        log(f"  notify() to {N}: {fan_out:.1f} s, {rows / fan_out:,.0f} rows/s "
+            f"({OutboxMessage.objects.count()} outbox rows, {DBTaskResult.objects.count()} tasks)")
+        procs = [subprocess.Popen([sys.executable, "manage.py", "run_worker", "--burst"], cwd=ROOT, env=env)
+                 for _ in range(workers)]
+        rss = []
+        for proc in procs:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            rss.append(usage.ru_maxrss / 1024)
+        deadline = time.time() + 10
+        while count.value < N and time.time() < deadline:
+            time.sleep(0.1)
+        sent = Delivery.objects.filter(status=DeliveryStatus.SENT).count()
+        seconds = last.value - first.value
+        rate = count.value / seconds if seconds > 0 else 0.0
+        run = {"workers": workers, "delivered": sent, "pushes_received": count.value, "seconds": round(seconds, 2),
+               "deliveries_per_s": round(rate), "per_worker_per_s": round(rate / workers),
+               "ratio_to_bare_encryption": round(rate / workers / bare_rate, 3),
+               "peak_rss_mb": [round(r, 1) for r in rss], "fan_out_seconds": round(fan_out, 2),
+               "fan_out_rows_per_s": round(rows / fan_out)}
+        log(f"  {workers} worker(s): {run}")
+        runs.append(run)
+
+    checked = 0
+    while not samples.empty():
+        index, authorization, body = samples.get()
+        message = json.loads(sampled[index].decrypt(body))
+        verify_vapid(authorization, origin)
+        assert message["title"] == notification.title, message
+        checked += 1
+    sink.terminate()
+    one = next((r for r in runs if r["workers"] == 1), runs[0])
+    return {
+        "n": N, "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "cpus": os.cpu_count(), "bare_encryption_per_s": round(bare_rate),
+        "per_worker_ratio": one["ratio_to_bare_encryption"], "target_ratio": 0.5,
+        "max_peak_rss_mb": max(max(r["peak_rss_mb"]) for r in runs), "target_rss_mb": 300,
+        "all_delivered": all(r["delivered"] == N for r in runs),
+        "samples_decrypted_and_vapid_verified": checked, "runs": runs,
+        "bench_process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))
