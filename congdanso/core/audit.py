@@ -37,8 +37,8 @@ def record(
         action=action,
         actor=actor if is_user else None,
         actor_label=str(actor or "")[:200],
-        object_type=object_type,
-        object_id=str(object_id),
+        object_type=object_type[:80],
+        object_id=str(object_id)[:64],
         ip_address=ip or client_ip(request),
         data=data,
     )

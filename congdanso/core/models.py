@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("loại đối tượng"), max_length=80, blank=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
-    data = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    data = models.JSONField(_("chi tiết"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         verbose_name = _("nhật ký kiểm toán")

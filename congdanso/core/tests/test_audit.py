@@ -166,3 +166,15 @@ def test_trigger_column_list_matches_the_model() -> None:
     migration = importlib.import_module("congdanso.core.migrations.0003_audit_erasure_and_maintenance")
     columns = {field.column for field in AuditEntry._meta.concrete_fields}
     assert columns == {*migration.PROTECTED_COLUMNS, "actor_id"}
+
+
+@pytest.mark.django_db
+def test_record_accepts_dates_and_decimals_and_truncates_long_ids():
+    import datetime as dt
+    from decimal import Decimal
+
+    entry = audit.record("test.values", object_type="x", object_id="9" * 100,
+                         due=dt.date(2027, 2, 11), amount=Decimal("1.50"))
+    entry.refresh_from_db()
+    assert entry.data == {"due": "2027-02-11", "amount": "1.50"}
+    assert entry.object_id == "9" * 64
