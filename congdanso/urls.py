@@ -25,6 +25,7 @@ urlpatterns = [
     path("phan-anh/", include("congdanso.reports.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("congdanso.api.open311.urls")),
     path("", include("congdanso.web.urls")),
 ]
 

@@ -9,8 +9,8 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from congdanso.accounts.api import router as accounts_router
 from congdanso.core.errors import DomainError
-from congdanso.reports.api import router as reports_router
 from congdanso.notifications.api import router as notifications_router
+from congdanso.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="Công Dân Số API",

@@ -1,0 +1,24 @@
+"""Staff-only views of this app: the same rule as ``backoffice.access.staff_required`` (signed-in staff who passed
+the second factor). Repeated here because the layer contract forbids reports → backoffice imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_authenticated and getattr(user, "kind", "") == "staff" and user.is_verified()):
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
