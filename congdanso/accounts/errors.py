@@ -7,6 +7,15 @@ class LoginFailed(DomainError):
     code = "login_failed"
 
 
+class AccountDisabled(LoginFailed):
+    status = 403
+    code = "account_disabled"
+
+    def __init__(self, user_id: int | None = None) -> None:
+        super().__init__(_("Tài khoản này đã bị khoá. Vui lòng liên hệ bộ phận hỗ trợ."))
+        self.user_id = user_id
+
+
 class IdentityLevelTooLow(Forbidden):
     code = "identity_level_too_low"
 

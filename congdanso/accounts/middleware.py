@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -25,7 +26,8 @@ class StaffSessionMiddleware:
             started = request.session.get(STARTED_KEY)
             if started is None or now - started > settings.STAFF_SESSION_MAX_SECONDS:
                 logout(request)
-                return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?next={request.path}")
+                query = urlencode({"next": request.get_full_path()})
+                return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{query}")
             # Renew the idle window at most once a minute, so most requests do not write the session.
             if now - request.session.get(REFRESHED_KEY, 0) > 60:
                 request.session[REFRESHED_KEY] = now

@@ -17,6 +17,27 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 PROVIDER_NAME = "vneid"
+
+
+class ProviderApp(DjangoOAuth2App):
+    """Authlib's Django client, except that metadata set in settings stays when discovery is loaded.
+
+    Authlib merges the discovery document over the registered metadata, so a provider that advertises its own
+    userinfo or end-session endpoint would silently override ours.
+    """
+
+    explicit_metadata: dict[str, str]
+
+    def load_server_metadata(self) -> dict[str, Any]:
+        metadata = super().load_server_metadata()
+        metadata.update(getattr(self, "explicit_metadata", {}))
+        return metadata
+
+
+class _Registry(OAuth):
+    oauth2_client_cls = ProviderApp
+
+
 _clients: dict[tuple[Any, ...], DjangoOAuth2App] = {}
 _lock = threading.Lock()
 
@@ -88,7 +109,7 @@ def client_for(config: ProviderConfig) -> DjangoOAuth2App:
                 }.items()
                 if value
             }
-            registry = OAuth()
+            registry = _Registry()
             client = registry.register(
                 name=PROVIDER_NAME,
                 client_id=config.client_id,
@@ -106,6 +127,7 @@ def client_for(config: ProviderConfig) -> DjangoOAuth2App:
                 },
                 **explicit,
             )
+            client.explicit_metadata = explicit
             _clients[key] = client
         return client
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from congdanso.accounts.claims import Identity
-from congdanso.accounts.errors import IdentityLevelTooLow
+from congdanso.accounts.errors import AccountDisabled, IdentityLevelTooLow
 from congdanso.accounts.models import StaffRole, User, UserKind
 from congdanso.accounts.roles import AGENCY_SCOPED, Role
 from congdanso.core import audit
@@ -23,13 +23,19 @@ def _username_for(identity: Identity) -> str:
 
 @transaction.atomic
 def sign_in_resident(identity: Identity, *, request: HttpRequest | None = None) -> User:
-    """Find or create the resident keyed on (issuer, sub) and refresh what the provider vouches for."""
+    """Find or create the resident keyed on (issuer, sub) and refresh what the provider vouches for.
+
+    A deactivated account stays out (``AccountDisabled``): signing it in would only bounce the browser back to the
+    provider, since Django treats an inactive user as anonymous on the next request.
+    """
     user = (
         User.objects.select_for_update()
         .filter(oidc_issuer=identity.issuer, oidc_subject=identity.subject)
         .first()
     )
     created = user is None
+    if user is not None and not user.is_active:
+        raise AccountDisabled(user_id=user.pk)
     if user is None:
         user = User(
             username=_username_for(identity), kind=UserKind.CITIZEN,

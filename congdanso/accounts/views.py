@@ -19,6 +19,7 @@ from joserfc.errors import JoseError
 
 from congdanso.accounts import oidc, services
 from congdanso.accounts.claims import ClaimsError, map_claims
+from congdanso.accounts.errors import AccountDisabled
 from congdanso.core import audit
 
 logger = logging.getLogger(__name__)
@@ -34,15 +35,17 @@ REASONS = {
     "denied": _("Bạn đã huỷ đăng nhập hoặc hệ thống định danh từ chối yêu cầu."),
     "invalid_token": _("Thông tin định danh nhận được không hợp lệ (chữ ký, thời hạn hoặc đối tượng sai)."),
     "claims": _("Hệ thống định danh không cung cấp đủ thông tin để tạo tài khoản."),
+    "account_disabled": _("Tài khoản này đã bị khoá. Vui lòng liên hệ bộ phận hỗ trợ."),
 }
 
 
-def safe_next(request: HttpRequest, candidate: str | None) -> str:
+def safe_next(request: HttpRequest, candidate: str | None, default: str = "") -> str:
+    """``candidate`` if it stays on this site, else ``default`` (the home page)."""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("web:home")
+    return default or reverse("web:home")
 
 
 def login_error(request: HttpRequest, reason: str, detail: str = "", status: int = 400) -> HttpResponse:
@@ -108,7 +111,10 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     except ClaimsError as exc:
         return login_error(request, "claims", str(exc))
     next_url = request.session.pop(NEXT_KEY, None)
-    user = services.sign_in_resident(identity, request=request)
+    try:
+        user = services.sign_in_resident(identity, request=request)
+    except AccountDisabled as exc:
+        return login_error(request, "account_disabled", f"user {exc.user_id} is inactive", status=exc.status)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[ID_TOKEN_KEY] = token["id_token"]
     request.session[ISSUER_KEY] = config.issuer

@@ -48,7 +48,7 @@ def _finish(request: HttpRequest, user: User, device: object) -> HttpResponse:
     request.session[STAFF_STARTED_KEY] = timezone.now().timestamp()
     request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
     audit.record("account.staff_signed_in", actor=user, obj=user, request=request)
-    return HttpResponseRedirect(safe_next(request, next_url) if next_url else reverse("backoffice:home"))
+    return HttpResponseRedirect(safe_next(request, next_url, default=reverse("backoffice:home")))
 
 
 @never_cache
@@ -59,6 +59,7 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         user = authenticate(request, username=form.cleaned_data["username"],
                             password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
+            audit.record("account.staff_locked_out", request=request, username=form.cleaned_data["username"][:150])
             return locked_out(request)
         if user is None or user.kind != UserKind.STAFF:
             audit.record("account.staff_password_failed", request=request,
@@ -104,13 +105,16 @@ def staff_otp_enrol(request: HttpRequest) -> HttpResponse:
     device = mfa.pending_device(user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        allowed, _details = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             audit.record("account.staff_otp_enrolled", actor=user, obj=user, request=request)
             request.session.pop(PENDING_KEY, None)
             return _finish(request, user, device)
-        form.add_error("code", _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."))
+        audit.record("account.staff_otp_failed", actor=user, obj=user, request=request, enrolment=True)
+        form.add_error("code", _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại.")
+                       if allowed else _("Nhập sai quá nhiều lần. Vui lòng đợi một lúc rồi thử lại."))
     uri = mfa.provisioning_uri(device)
     return render(request, "accounts/staff_otp_enrol.html", {
         "form": form, "staff": user, "qr_svg": mfa.qr_svg(uri), "secret": mfa.secret_base32(device), "uri": uri,
