@@ -127,8 +127,8 @@ def main() -> dict:
                            fromlist=["PublicFormat"]).PublicFormat.UncompressedPoint))
             auth = b64url(os.urandom(16))
         endpoint = f"{origin}/push/{i}"
-        subs.append(PushSubscription(user=user, endpoint=endpoint, endpoint_hash=PushSubscription.hash_endpoint(endpoint),
-                                     p256dh=p256dh, auth=auth))
+        subs.append(PushSubscription(user=user, endpoint=endpoint, p256dh=p256dh, auth=auth,
+                                     endpoint_hash=PushSubscription.hash_endpoint(endpoint)))
     PushSubscription.objects.bulk_create(subs, batch_size=2000)
     log(f"  {N} residents with a push subscription in {time.perf_counter() - started:.1f} s")
 

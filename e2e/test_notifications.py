@@ -36,7 +36,8 @@ STUB = """
   if (self.PushManager) {
     PushManager.prototype.subscribe = function (options) {
       const key = new Uint8Array(options.applicationServerKey);
-      self.__applicationServerKey = btoa(String.fromCharCode(...key)).replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+      self.__applicationServerKey = btoa(String.fromCharCode(...key))
+        .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
       current = make();
       return Promise.resolve(current);
     };
@@ -75,7 +76,7 @@ def staff_sends_notice(browser: Browser, platform: Platform, shot_dir: Shots) ->
 def test_resident_gets_a_push_and_the_badge_updates(platform: Platform, browser: Browser, shot: Shots) -> None:
     push = PushService().start()
     try:
-        subscriber, info = push.subscribe("/ok/ngoc-phone")
+        _subscriber, info = push.subscribe("/ok/ngoc-phone")
         context = browser.new_context(locale="vi-VN", viewport={"width": 412, "height": 915})
         context.grant_permissions(["notifications"], origin=platform.base_url)
         context.add_init_script(STUB % json.dumps(info))

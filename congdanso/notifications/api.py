@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from congdanso.notifications import queries, services, vapid
@@ -101,12 +101,12 @@ def public_key(request: HttpRequest) -> PushKeyOut:
 
 @router.post("/push/subscriptions", response={201: SubscriptionOut}, auth=django_auth, url_name="push_subscribe",
              summary="Store this browser's PushSubscription (the JSON of subscription.toJSON())")
-def subscribe(request: HttpRequest) -> tuple[int, SubscriptionOut]:
+def subscribe(request: HttpRequest) -> Status:
     # Parsed by the service, not by a schema, so a malformed body gets a 400 that says what is wrong.
     subscription = services.save_subscription(
         request.user, request.body, session_key=request.session.session_key or "",
         user_agent=request.headers.get("User-Agent", ""))
-    return 201, SubscriptionOut(id=subscription.pk)
+    return Status(201, SubscriptionOut(id=subscription.pk))
 
 
 @router.post("/push/subscriptions/remove", response=OkOut, auth=django_auth, url_name="push_unsubscribe",

@@ -92,13 +92,13 @@ class PushSubscription(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id}: {self.endpoint[:60]}"
 
-    @staticmethod
-    def hash_endpoint(endpoint: str) -> str:
-        return hashlib.sha256(endpoint.encode("utf-8")).hexdigest()
-
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.endpoint_hash = self.hash_endpoint(self.endpoint)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def hash_endpoint(endpoint: str) -> str:
+        return hashlib.sha256(endpoint.encode("utf-8")).hexdigest()
 
 
 class Delivery(models.Model):

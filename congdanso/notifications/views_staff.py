@@ -28,7 +28,8 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not (user.is_authenticated and getattr(user, "kind", "") == "staff" and user.is_verified()):
-            return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{urlencode({'next': request.get_full_path()})}")
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapper

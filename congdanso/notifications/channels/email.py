@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.notifications.channels.base import Channel, Outcome, Recipient
-from congdanso.notifications.models import Delivery
 from congdanso.notifications.links import absolute
+from congdanso.notifications.models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class EmailChannel(Channel):
         connection = get_connection(fail_silently=False, timeout=settings.PUSH_TIMEOUT_SECONDS)
         try:
             connection.open()
-        except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             logger.warning("e-mail server unreachable, %d messages will be retried: %r", len(todo), exc)
             return outcomes + [Outcome(d.pk, "retry", f"SMTP unreachable: {exc!r}") for d, _a in todo]
         try:

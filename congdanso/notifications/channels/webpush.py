@@ -1,8 +1,9 @@
 """Web Push: payload encrypted per RFC 8291 (aes128gcm, http_ece), VAPID per RFC 8292 (py-vapid).
 
-A batch is sent concurrently over kept-alive connections (aiohttp) on one event loop per worker process. The VAPID token is signed once per push-service origin and reused
-(see ``vapid.authorization``). Answers: 201 sent; 404/410 the subscription is gone (removed); 429 and 5xx retried
-after Retry-After, and a 429 pauses that origin for the rest of the batch; timeouts and refused connections retried.
+A batch is sent concurrently over kept-alive connections (aiohttp) on one event loop per worker process. The
+VAPID token is signed once per push-service origin and reused (see ``vapid.authorization``). Answers: 201 sent;
+404/410 the subscription is gone (removed); 429 and 5xx retried after Retry-After, and a 429 pauses that origin
+for the rest of the batch; timeouts and refused connections retried.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ BODY_MAX = 1000  # the whole encrypted message must stay under 4 KB
 def payload_of(delivery: Delivery) -> bytes:
     n = delivery.notification
     data = {"id": n.pk, "d": delivery.pk, "r": receipts.token(delivery.pk), "kind": n.kind, "title": n.title,
-            "body": n.body[:BODY_MAX], "url": n.link or "/notifications/", "tag": f"cds-{n.pk}", "urgent": n.urgent, "lang": n.language}
+            "body": n.body[:BODY_MAX], "url": n.link or "/notifications/", "tag": f"cds-{n.pk}", "urgent": n.urgent,
+            "lang": n.language}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -113,7 +115,7 @@ class _Sender:
                 status = response.status
                 text = (await response.text(errors="replace"))[:300] if status >= 300 else ""
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             logger.warning("push to %s failed (delivery %s), will retry: %r", origin, delivery.pk, exc)
             return Outcome(delivery.pk, "retry", f"push service unreachable: {type(exc).__name__} {exc}"[:500])
         if status in (200, 201, 202):

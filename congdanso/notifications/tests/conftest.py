@@ -46,9 +46,8 @@ def make_due() -> None:
     """Fast-forward: every waiting outbox row and queued delivery becomes due now."""
     from django.utils import timezone
 
-    from congdanso.notifications.models import Delivery, DeliveryStatus
-
     from congdanso.notifications.channels import webpush
+    from congdanso.notifications.models import Delivery, DeliveryStatus
 
     webpush.reset()  # forget Retry-After pauses too: time has "passed"
     OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(available_at=timezone.now())

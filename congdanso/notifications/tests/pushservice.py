@@ -46,7 +46,8 @@ class Subscriber:
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
 
     def subscription(self, endpoint: str) -> dict[str, Any]:
-        return {"endpoint": endpoint, "expirationTime": None, "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth)}}
+        keys = {"p256dh": self.p256dh, "auth": b64url(self.auth)}
+        return {"endpoint": endpoint, "expirationTime": None, "keys": keys}
 
     def decrypt(self, body: bytes) -> bytes:
         return http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth, version="aes128gcm")

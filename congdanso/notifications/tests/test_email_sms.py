@@ -31,7 +31,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
 
@@ -129,7 +129,7 @@ def test_sms_http_adapter_with_retry(citizen, settings) -> None:
     drain()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
-    (headers1, body1), (headers2, body2) = gateway.requests
+    (headers1, _body1), (headers2, body2) = gateway.requests
     assert headers2["Authorization"] == "Bearer tok-123"
     assert headers1["Idempotency-Key"] == headers2["Idempotency-Key"] == f"cds-delivery-{delivery.pk}"
     assert body2["to"] == "+84901234567"

@@ -23,7 +23,8 @@ CONTEXT = {"code": "HS-2026-0042", "status": "Đã tiếp nhận", "procedure": 
 
 def residents(n: int, *, language: str = "vi", prefix: str = "r") -> list[User]:
     return User.objects.bulk_create([
-        User(username=f"{prefix}{i}", kind=UserKind.CITIZEN, preferred_language=language, email=f"{prefix}{i}@example.vn")
+        User(username=f"{prefix}{i}", kind=UserKind.CITIZEN, preferred_language=language,
+             email=f"{prefix}{i}@example.vn")
         for i in range(n)
     ])
 
@@ -51,7 +52,7 @@ def test_fan_out_batches_writes_and_renders_once_per_language(django_assert_max_
     add_push(vi_users[:100])
     rendered: list[str] = []
 
-    def spy(sender, template, context, **kwargs):  # noqa: ARG001
+    def spy(sender, template, context, **kwargs):
         if template.name and template.name.startswith("notifications/kinds/"):
             rendered.append(template.name)
 
@@ -62,14 +63,16 @@ def test_fan_out_batches_writes_and_renders_once_per_language(django_assert_max_
     finally:
         template_rendered.disconnect(spy)
     assert count == 500
-    assert sorted(rendered) == ["notifications/kinds/dossier_status.en.txt", "notifications/kinds/dossier_status.vi.txt"]
+    assert sorted(rendered) == ["notifications/kinds/dossier_status.en.txt",
+                                "notifications/kinds/dossier_status.vi.txt"]
     assert Notification.objects.filter(language="en", title="Dossier HS-2026-0042: Đã tiếp nhận").count() == 200
     assert Notification.objects.filter(language="vi").first().title == "Hồ sơ HS-2026-0042: Đã tiếp nhận"
     # dossier_status defaults: inbox + push + e-mail; everyone has an address, 100 have a device.
     assert Delivery.objects.filter(channel="email").count() == 500
     assert Delivery.objects.filter(channel="webpush").count() == 100
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.QUEUED}
-    payload_ids = sorted(i for m in OutboxMessage.objects.filter(topic=services.DELIVER_TOPIC) for i in m.payload["ids"])
+    messages = OutboxMessage.objects.filter(topic=services.DELIVER_TOPIC)
+    payload_ids = sorted(i for m in messages for i in m.payload["ids"])
     assert payload_ids == sorted(Delivery.objects.values_list("pk", flat=True))
 
 

@@ -58,7 +58,7 @@ def test_webhook_is_signed_and_retried_until_accepted() -> None:
     drain()
     message.refresh_from_db()
     assert message.status == OutboxStatus.DONE
-    (h1, b1), (h2, b2) = receiver.calls
+    (h1, _b1), (h2, b2) = receiver.calls
     assert h1["x-cds-delivery"] == h2["x-cds-delivery"], "the same event id on every retry"
     assert receiver.verify(h2, b2)
     tampered = b2.replace(b"resolved", b"rejected")

@@ -4,6 +4,7 @@ carry the same notification tag, so the device shows them once. Runs on the data
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -79,10 +80,8 @@ class World:
     def kill(self, worker: subprocess.Popen) -> None:
         # The worker and every process it forked: RQ runs each job in a "work horse" child in its own session.
         for pid in [*descendants(worker.pid), worker.pid]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         worker.wait(timeout=10)
 
     def close(self) -> None:
