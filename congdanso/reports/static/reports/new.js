@@ -24,8 +24,8 @@
     var words = fold(search.value).split(/\s+/).filter(Boolean);
     var first = null;
     Array.prototype.forEach.call(category.querySelectorAll("option[data-folded]"), function (o) {
-      var text = o.dataset.folded + " " + fold(o.parentNode.label);
-      var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+      var have = (o.dataset.folded + " " + fold(o.parentNode.label)).split(/[^a-z0-9]+/);
+      var ok = words.every(function (w) { return have.some(function (h) { return h.indexOf(w) === 0; }); });
       o.hidden = !ok; o.disabled = !ok;
       if (ok && !first) first = o;
     });
