@@ -4,7 +4,6 @@ kept by the service worker and sent exactly once when the connection returns."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
