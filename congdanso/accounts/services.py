@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -21,13 +21,21 @@ def _username_for(identity: Identity) -> str:
     return f"oidc-{digest}"
 
 
-@transaction.atomic
 def sign_in_resident(identity: Identity, *, request: HttpRequest | None = None) -> User:
     """Find or create the resident keyed on (issuer, sub) and refresh what the provider vouches for.
 
     A deactivated account stays out (``AccountDisabled``): signing it in would only bounce the browser back to the
-    provider, since Django treats an inactive user as anonymous on the next request.
+    provider, since Django treats an inactive user as anonymous on the next request. Two first logins of the same
+    person at once both try to create the account: the loser of the unique constraint retries and finds it.
     """
+    try:
+        return _sign_in_resident(identity, request)
+    except IntegrityError:
+        return _sign_in_resident(identity, request)
+
+
+@transaction.atomic
+def _sign_in_resident(identity: Identity, request: HttpRequest | None) -> User:
     user = (
         User.objects.select_for_update()
         .filter(oidc_issuer=identity.issuer, oidc_subject=identity.subject)

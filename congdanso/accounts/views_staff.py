@@ -25,6 +25,8 @@ from congdanso.accounts.views import safe_next
 from congdanso.core import audit
 
 PENDING_KEY = "staff_pending_user"
+PENDING_AT_KEY = "staff_pending_at"
+PENDING_SECONDS = 5 * 60
 NEXT_KEY = "staff_next"
 STAFF_STARTED_KEY = "staff_started_at"
 
@@ -35,8 +37,12 @@ def locked_out(request: HttpRequest, credentials: dict | None = None, *args: obj
 
 
 def _pending_user(request: HttpRequest) -> User | None:
+    """The staff member who passed the password step, for PENDING_SECONDS at most."""
     user_id = request.session.get(PENDING_KEY)
     if not user_id:
+        return None
+    if timezone.now().timestamp() - request.session.get(PENDING_AT_KEY, 0) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
         return None
     return User.objects.filter(pk=user_id, kind=UserKind.STAFF, is_active=True).first()
 
@@ -68,6 +74,7 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         else:
             request.session.cycle_key()
             request.session[PENDING_KEY] = user.pk
+            request.session[PENDING_AT_KEY] = timezone.now().timestamp()
             request.session[NEXT_KEY] = request.GET.get("next", "")
             if mfa.confirmed_device(user) is None:
                 return HttpResponseRedirect(reverse("accounts:staff_otp_enrol"))

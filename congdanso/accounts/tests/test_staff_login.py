@@ -231,3 +231,16 @@ def test_login_page_renders(client, db):
     body = page.content.decode()
     assert 'autocomplete="current-password"' in body
     assert "csrfmiddlewaretoken" in body
+
+
+@pytest.mark.django_db
+def test_password_step_expires_after_five_minutes(client, officer):
+    from congdanso.accounts import views_staff
+
+    response = client.post("/auth/staff/login", {"username": officer.username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302
+    session = client.session
+    session[views_staff.PENDING_AT_KEY] -= views_staff.PENDING_SECONDS + 1
+    session.save()
+    response = client.get("/auth/staff/otp/enrol")
+    assert response.status_code == 302 and response["Location"] == "/auth/staff/login"

@@ -6,7 +6,6 @@ The browser talks to 127.0.0.1 (not ``localhost``): devidp registers loopback ca
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -14,7 +13,6 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
-from django.db import connection, transaction
 
 from congdanso.accounts import oidc
 from congdanso.devidp import services as devidp_services
@@ -112,27 +110,7 @@ def devidp(settings) -> Iterator[None]:
 
 
 @pytest.fixture
-def flushable_audit_log() -> Iterator[None]:
-    """Let the transactional test's final flush run on SQLite.
-
-    The audit log refuses DELETE through row triggers (core migration 0002). PostgreSQL's flush TRUNCATEs, which
-    those triggers do not see; SQLite's flush DELETEs row by row and is refused. So, before the flush, empty the
-    audit table with the triggers briefly lifted; the flush then deletes nothing there and the triggers stay.
-    """
-    yield
-    if connection.vendor != "sqlite":
-        return
-    append_only = importlib.import_module("congdanso.core.migrations.0002_audit_append_only")
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement in append_only.SQLITE_REVERSE:
-            cursor.execute(statement)
-        cursor.execute("DELETE FROM core_auditentry")
-        for statement in append_only.SQLITE:
-            cursor.execute(statement)
-
-
-@pytest.fixture
-def base_url(live_server, flushable_audit_log) -> str:
+def base_url(live_server) -> str:
     return live_server.url.replace("://localhost:", "://127.0.0.1:")
 
 
