@@ -1,0 +1,335 @@
+"""Incident reports at city scale: 1,000,000 reports seeded across Ho Chi Minh City, then, on one WSGI server
+(gunicorn, DEBUG off), in the same run:
+
+- baseline: ``/bench/baseline`` — one indexed row read through the same stack;
+- public bbox list (``/api/v1/reports?bbox=…``) and map (``/api/v1/reports/map``) at city zoom and street zoom:
+  server-side p50/p99 (``X-Server-Ms`` header) and throughput as a share of the baseline's;
+- report creation (``POST /api/v1/reports``, no photo) by 32 concurrent residents: throughput vs baseline, p99.
+
+Targets (issue 3): list/map p50 ≤ 20 ms, p99 ≤ 60 ms server-side, throughput ≥ 50 % of baseline; creation on
+PostgreSQL ≥ 20 % of baseline throughput with p99 ≤ 150 ms at 32 clients.
+
+Environment: BENCH_REPORTS_N (default 1000000), BENCH_REPORTS_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/cds_bench_reports; ``sqlite`` for SQLite in a temporary DATA_DIR),
+BENCH_REPORTS_SECONDS per scenario (default 8), BENCH_REPORTS_RESEED=1 to seed again, BENCH_REPORTS_WORKERS
+(gunicorn workers, default 2), BENCH_REPORTS_THREADS (default 4). The seeded database is kept and reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+N = int(os.environ.get("BENCH_REPORTS_N", "1000000"))
+SECONDS = float(os.environ.get("BENCH_REPORTS_SECONDS", "8"))
+DB_URL = os.environ.get("BENCH_REPORTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cds_bench_reports")
+WORKERS = os.environ.get("BENCH_REPORTS_WORKERS", "2")
+THREADS = os.environ.get("BENCH_REPORTS_THREADS", "4")
+CITY = (106.55, 10.65, 106.85, 10.92)  # the dense core where most reports are; the city box is wider
+CENTRES = [(10.776, 106.700), (10.800, 106.650), (10.850, 106.770), (10.740, 106.620), (10.980, 106.650),
+           (10.350, 107.080), (10.870, 106.600)]
+STREET_BOX = 0.003  # ~330 m across: street zoom
+
+
+def log(*args: object) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TASKS_BACKEND", "DATABASE_URL"}}
+    env.update(DATA_DIR=str(data_dir), DEBUG="0", SECRET_KEY=secrets.token_urlsafe(40),
+               FIELD_ENCRYPTION_KEYS="bench-field-key-" + "x" * 20, TASKS_BACKEND="dummy",
+               REPORTS_RATE_PER_USER_HOUR="0", REPORTS_RATE_PER_IP_HOUR="0", REPORTS_MAP_REFRESH_SECONDS="0",
+               DJANGO_SETTINGS_MODULE="bench._reports_site", AXES_ENABLED="0", PYTHONUNBUFFERED="1")
+    if DB_URL != "sqlite":
+        env["DATABASE_URL"] = DB_URL
+        env["DB_CONN_MAX_AGE"] = "600"
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
+                          capture_output=True).stdout
+
+
+def ensure_database() -> None:
+    if DB_URL == "sqlite":
+        return
+    import psycopg
+
+    base, name = DB_URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --- seeding ------------------------------------------------------------------------------------------------------
+
+SEED_SCRIPT = r"""
+import json, os, random, sys, time, uuid
+import django
+django.setup()
+from django.db import connection
+from django.utils import timezone
+from congdanso.agencies.models import Category, Unit
+from congdanso.reports.models import Report
+from congdanso.reports.queries import refresh_map_cells
+
+n = int(sys.argv[1]); reseed = sys.argv[2] == "1"
+have = Report.objects.count()
+if have >= n and not reseed:
+    print(json.dumps({"seeded": 0, "existing": have})); sys.exit(0)
+if have:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("TRUNCATE reports_report, reports_reportevent, reports_reportphoto, reports_follow, "
+                        "reports_identitygrant, reports_mapcell")
+        else:
+            for table in ("reports_reportevent", "reports_reportphoto", "reports_follow", "reports_identitygrant",
+                          "reports_mapcell", "reports_report"):
+                cur.execute(f"DELETE FROM {table}")
+centres = json.loads(sys.argv[3])
+cats = list(Category.objects.values_list("pk", "default_agency_id"))
+units = list(Unit.objects.values_list("pk", flat=True))
+statuses = ["submitted"] * 10 + ["received"] * 10 + ["in_progress"] * 15 + ["resolved"] * 10 + ["closed"] * 50 + \
+    ["rejected"] * 5
+rng = random.Random(42)
+now = timezone.now()
+start = time.time()
+vendor = connection.vendor
+cols = ["id", "uuid", "code", "category_id", "status", "priority", "description", "attributes", "lat", "lon",
+        "address", "ward_id", "ward_source", "agency_id", "identity_hidden", "contact_name", "contact_phone",
+        "contact_email", "channel", "source_label", "request_hash", "forward_due_at", "forwarded_at",
+        "resolve_due_at", "transfer_count", "reopen_count", "flagged", "follower_count", "me_too_count",
+        "is_hidden", "hidden_reason", "created_at", "updated_at", "resolution_note", "reject_reason"]
+def rows(first, last):
+    for i in range(first, last):
+        if rng.random() < 0.85:
+            clat, clon = rng.choice(centres)
+            lat, lon = rng.gauss(clat, 0.03), rng.gauss(clon, 0.03)
+        else:
+            lat, lon = rng.uniform(10.4, 11.2), rng.uniform(106.4, 107.2)
+        cat, agency = rng.choice(cats)
+        created = now - timezone.timedelta(seconds=rng.randint(0, 3 * 365 * 86400))
+        yield (i, str(uuid.UUID(int=rng.getrandbits(128))), f"PA-{created.year}-{i:06d}", cat, rng.choice(statuses),
+               "normal", "Phản ánh mẫu số %d: ổ gà, đèn tắt, rác, ngập" % i, "{}", round(lat, 6), round(lon, 6),
+               "", rng.choice(units), "chosen", agency, False, "", "", "", "app", "", "", created, created,
+               created + timezone.timedelta(days=7), 0, 0, False, 0, rng.randint(0, 3), False, "", created,
+               created + timezone.timedelta(hours=rng.randint(0, 200)), "", "")
+batch = 20000
+with connection.cursor() as cur:
+    raw = cur.cursor if hasattr(cur, "cursor") else cur
+    for first in range(1, n + 1, batch):
+        last = min(n + 1, first + batch)
+        if vendor == "postgresql":
+            with raw.copy(f"COPY reports_report ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows(first, last):
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(cols))
+            cur.executemany(f"INSERT INTO reports_report ({', '.join(cols)}) VALUES ({marks})", list(rows(first, last)))
+        connection.commit() if not connection.get_autocommit() else None
+        if first % 200000 == 1:
+            print(f"seeded {last - 1}", file=sys.stderr, flush=True)
+    if vendor == "postgresql":
+        cur.execute("SELECT setval(pg_get_serial_sequence('reports_report', 'id'), %s)", [n])
+        cur.execute("ANALYZE reports_report")
+    else:
+        cur.execute("ANALYZE")
+seconds = time.time() - start
+t = time.time(); cells = refresh_map_cells(); map_seconds = time.time() - t
+print(json.dumps({"seeded": n, "seconds": round(seconds, 1), "rows_per_second": round(n / seconds),
+                  "map_cells": cells, "map_refresh_seconds": round(map_seconds, 2)}))
+"""
+
+USERS_SCRIPT = r"""
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from congdanso.accounts.models import User
+out = []
+for i in range(int(sys.argv[1])):
+    user, _c = User.objects.get_or_create(username=f"bench-resident-{i}", defaults={"kind": "citizen",
+                                          "full_name": f"Cư dân {i}"})
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    out.append(s.session_key)
+print(json.dumps(out))
+"""
+
+
+# --- load ---------------------------------------------------------------------------------------------------------
+
+async def load(base: str, make, concurrency: int, seconds: float) -> dict:  # type: ignore[no-untyped-def]
+    import aiohttp
+
+    server_ms: list[float] = []
+    client_ms: list[float] = []
+    errors: dict[str, int] = {}
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base_url=base, connector=connector, timeout=timeout,
+                                     cookie_jar=aiohttp.DummyCookieJar()) as session:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+
+        async def worker(index: int) -> None:
+            while loop.time() < deadline:
+                method, url, kwargs = make(index)
+                started = time.perf_counter()
+                try:
+                    async with session.request(method, url, **kwargs) as response:
+                        await response.read()
+                        elapsed = (time.perf_counter() - started) * 1000
+                        if response.status >= 400:
+                            errors[str(response.status)] = errors.get(str(response.status), 0) + 1
+                            continue
+                        client_ms.append(elapsed)
+                        server_ms.append(float(response.headers.get("X-Server-Ms", "nan")))
+                except Exception as exc:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+
+        began = loop.time()
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+        took = loop.time() - began
+
+    def pct(values: list[float], p: float) -> float | None:
+        if not values:
+            return None
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 2)
+
+    return {"requests": len(client_ms), "rps": round(len(client_ms) / took, 1), "errors": errors,
+            "server_p50_ms": pct(server_ms, 50), "server_p99_ms": pct(server_ms, 99),
+            "client_p50_ms": pct(client_ms, 50), "client_p99_ms": pct(client_ms, 99),
+            "server_mean_ms": round(statistics.fmean(server_ms), 2) if server_ms else None}
+
+
+def main() -> dict:
+    data_dir = Path(os.environ.get("BENCH_REPORTS_DATA_DIR") or tempfile.mkdtemp(prefix="bench-reports-"))
+    env = environment(data_dir)
+    ensure_database()
+    log(f"database {DB_URL}: migrate, reference data")
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "load_reference")
+    log(f"seeding {N} reports (skipped if already there)")
+    seed = subprocess.run([sys.executable, "-c", SEED_SCRIPT, str(N), os.environ.get("BENCH_REPORTS_RESEED", "0"),
+                           json.dumps(CENTRES)], cwd=ROOT, env=env, check=True, text=True, capture_output=True)
+    seeding = json.loads(seed.stdout.strip().splitlines()[-1])
+    log("seeding:", seeding)
+    concurrency_create = 32
+    sessions = json.loads(subprocess.run([sys.executable, "-c", USERS_SCRIPT, str(concurrency_create)], cwd=ROOT,
+                                         env=env, check=True, text=True, capture_output=True).stdout)
+    categories = json.loads(subprocess.run(
+        [sys.executable, "-c", "import django, json; django.setup(); from congdanso.agencies.models import Category;"
+         "print(json.dumps(list(Category.objects.values_list('code', flat=True))))"],
+        cwd=ROOT, env=env, check=True, text=True, capture_output=True).stdout)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_file = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "congdanso.wsgi", "--workers", WORKERS, "--threads", THREADS,
+         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--keep-alive", "30"],
+        cwd=ROOT, env=env, stdout=log_file, stderr=log_file, start_new_session=True)
+    results: dict = {"n_reports": N, "database": "sqlite" if DB_URL == "sqlite" else "postgresql",
+                     "server": f"gunicorn {WORKERS} workers x {THREADS} threads (WSGI)", "seconds_per_scenario":
+                     SECONDS, "seeding": seeding}
+    try:
+        import urllib.request
+
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        rng = random.Random(7)
+        city_box = f"{CITY[0]},{CITY[1]},{CITY[2]},{CITY[3]}"
+
+        def street_box() -> str:
+            lat, lon = rng.choice(CENTRES)
+            lat, lon = rng.gauss(lat, 0.02), rng.gauss(lon, 0.02)
+            return f"{lon:.5f},{lat:.5f},{lon + STREET_BOX:.5f},{lat + STREET_BOX:.5f}"
+
+        reads = {
+            "baseline": lambda i: ("GET", f"/bench/baseline?id={rng.randint(1, N)}", {}),
+            "list_city": lambda i: ("GET", f"/api/v1/reports?bbox={city_box}&limit=50", {}),
+            "list_street": lambda i: ("GET", f"/api/v1/reports?bbox={street_box()}&limit=50", {}),
+            "map_city": lambda i: ("GET", f"/api/v1/reports/map?bbox={city_box}&zoom=11", {}),
+            "map_street": lambda i: ("GET", f"/api/v1/reports/map?bbox={street_box()}&zoom=16", {}),
+        }
+        read_concurrency = int(os.environ.get("BENCH_REPORTS_READ_CONCURRENCY", "16"))
+        for name, make in reads.items():
+            asyncio.run(load(base, make, read_concurrency, 1.5))  # warm-up
+            results[name] = asyncio.run(load(base, make, read_concurrency, SECONDS))
+            log(name, results[name])
+        csrf = secrets.token_hex(16)
+
+        def create(i: int) -> tuple[str, str, dict]:
+            lat, lon = rng.choice(CENTRES)
+            return ("POST", "/api/v1/reports", {
+                "data": {"category": rng.choice(categories), "description": f"Bench {uuid.uuid4().hex}",
+                         "lat": f"{rng.gauss(lat, 0.01):.6f}", "lon": f"{rng.gauss(lon, 0.01):.6f}"},
+                "headers": {"Cookie": f"sessionid={sessions[i]}; csrftoken={csrf}", "X-CSRFToken": csrf,
+                            "Idempotency-Key": uuid.uuid4().hex}})
+
+        results["baseline_32"] = asyncio.run(load(base, reads["baseline"], concurrency_create, SECONDS))
+        log("baseline_32", results["baseline_32"])
+        asyncio.run(load(base, create, concurrency_create, 1.5))
+        results["create_32"] = asyncio.run(load(base, create, concurrency_create, SECONDS))
+        log("create_32", results["create_32"])
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log_file.close()
+
+    base_rps = results["baseline"]["rps"] or 1
+    summary = {}
+    for name in ("list_city", "list_street", "map_city", "map_street"):
+        r = results[name]
+        summary[name] = {"server_p50_ms": r["server_p50_ms"], "server_p99_ms": r["server_p99_ms"],
+                         "throughput_vs_baseline": round(r["rps"] / base_rps, 3),
+                         "meets_target": bool(r["server_p50_ms"] is not None and r["server_p50_ms"] <= 20
+                                              and r["server_p99_ms"] <= 60 and r["rps"] / base_rps >= 0.5)}
+    c = results["create_32"]
+    ratio = c["rps"] / (results["baseline_32"]["rps"] or 1)
+    summary["create_32"] = {"rps": c["rps"], "throughput_vs_baseline": round(ratio, 3),
+                            "server_p99_ms": c["server_p99_ms"], "client_p99_ms": c["client_p99_ms"],
+                            "meets_target": bool(ratio >= 0.2 and c["client_p99_ms"] is not None
+                                                 and c["client_p99_ms"] <= 150)}
+    results["summary"] = summary
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), ensure_ascii=False))
