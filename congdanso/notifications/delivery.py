@@ -85,8 +85,11 @@ def _record(part: list[Delivery], outcomes: list[Outcome], token: str, counts: d
     retry_delay = 0.0
     with transaction.atomic():
         if sent:
-            Delivery.objects.filter(pk__in=sent, claimed_by=token).update(
+            # status=sending: a receipt from the service worker may already have made it "delivered".
+            Delivery.objects.filter(pk__in=sent, claimed_by=token, status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.SENT, sent_at=now, last_error="")
+            Delivery.objects.filter(pk__in=sent, claimed_by=token, status=DeliveryStatus.DELIVERED).update(
+                sent_at=now)
             sub_ids = [by_id[i].subscription_id for i in sent if by_id[i].subscription_id]
             if sub_ids:
                 PushSubscription.objects.filter(pk__in=sub_ids).update(last_success_at=now)
@@ -107,7 +110,7 @@ def _record(part: list[Delivery], outcomes: list[Outcome], token: str, counts: d
                 counts["failed"] += 1
             else:
                 delay = max(backoff(d.attempts), o.retry_after or 0.0)
-                Delivery.objects.filter(pk=d.pk, claimed_by=token).update(
+                Delivery.objects.filter(pk=d.pk, claimed_by=token, status=DeliveryStatus.SENDING).update(
                     status=DeliveryStatus.QUEUED, available_at=now + timedelta(seconds=delay), last_error=o.error)
                 retry_ids.append(d.pk)
                 retry_delay = max(retry_delay, delay)
@@ -121,7 +124,8 @@ def _record(part: list[Delivery], outcomes: list[Outcome], token: str, counts: d
 
 
 def _finish(d: Delivery, token: str, status: str, error: str) -> None:
-    Delivery.objects.filter(pk=d.pk, claimed_by=token).update(status=status, last_error=error[:2000])
+    Delivery.objects.filter(pk=d.pk, claimed_by=token, status=DeliveryStatus.SENDING).update(
+        status=status, last_error=error[:2000])
 
 
 def _follow_up(ids: list[int], mine: set[int]) -> None:

@@ -147,3 +147,28 @@ def test_expired_deliveries_are_not_sent(citizen, push_service: PushService) -> 
     drain()
     assert Delivery.objects.get().status == DeliveryStatus.EXPIRED
     assert push_service.received == []
+
+
+def test_a_receipt_that_beats_the_worker_is_kept(citizen, push_service: PushService) -> None:
+    """The service worker can confirm before the worker records "sent": delivered must not go back to sent."""
+    from congdanso.notifications import delivery, states
+    from congdanso.notifications.channels import webpush
+
+    subscribe(citizen, push_service, "/ok/lan")
+    send([citizen])
+    original = webpush.WebPushChannel.send
+
+    def send_then_receipt(self, deliveries):
+        outcomes = original(self, deliveries)
+        for m in push_service.messages():
+            services.record_receipt(m["d"], m["r"])  # what the service worker does on "push"
+        return outcomes
+
+    webpush.WebPushChannel.send = send_then_receipt
+    try:
+        delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    finally:
+        webpush.WebPushChannel.send = original
+    row = Delivery.objects.get()
+    assert row.status == DeliveryStatus.DELIVERED and row.sent_at and row.delivered_at
+    assert states.can_move("sending", "delivered") and not states.can_move("delivered", "sent")
