@@ -164,17 +164,17 @@ def map_points(f: Filters, *, zoom: int, limit: int = 1000) -> dict[str, Any]:
 
 
 def clusters(f: Filters, level: int) -> list[dict[str, Any]]:
+    """Counted clusters from MapCell; "all categories" and "any state" are pre-summed rows (category 0, "all")."""
     size = LEVEL_SIZES[level]
     qs = MapCell.objects.filter(level=level)
     if f.bbox is not None:
         qs = qs.filter(cy__gte=math.floor(f.bbox.min_lat / size), cy__lte=math.floor(f.bbox.max_lat / size),
                        cx__gte=math.floor(f.bbox.min_lon / size), cx__lte=math.floor(f.bbox.max_lon / size))
-    if f.category:
-        qs = qs.filter(category_id__in=f.category)
-    if f.status:
-        wanted = {state_of(s) for s in f.status}
-        if len(wanted) == 1:
-            qs = qs.filter(state=wanted.pop())
+    qs = qs.filter(category_id__in=f.category) if f.category else qs.filter(category_id=0)
+    wanted = {state_of(s) for s in f.status} if f.status else set()
+    if f.status and set(f.status) != set(OPEN) | set(FINISHED) and len(wanted) == 2:
+        wanted = set()  # a mix of single statuses: approximate by "any state" (counts are by open/done only)
+    qs = qs.filter(state=wanted.pop() if len(wanted) == 1 else "all")
     cells: dict[tuple[int, int], list[float]] = {}
     for cx, cy, count, lat_sum, lon_sum in qs.values_list("cx", "cy", "count", "lat_sum", "lon_sum"):
         acc = cells.setdefault((cx, cy), [0, 0.0, 0.0])
@@ -186,27 +186,34 @@ def clusters(f: Filters, level: int) -> list[dict[str, Any]]:
 
 
 def refresh_map_cells() -> int:
-    """Rebuild MapCell from the public reports (one GROUP BY per level, in one transaction). Returns rows."""
+    """Rebuild MapCell from the public reports: one GROUP BY over the reports per level, then the roll-ups (all
+    categories, any state) from those rows, in one transaction. Returns the number of rows."""
     table = MapCell._meta.db_table
     report_table = Report._meta.db_table
     open_list = ",".join(f"'{s}'" for s in sorted(OPEN))
-    total = 0
+    state = f"CASE WHEN status IN ({open_list}) THEN 'open' ELSE 'done' END"
+    columns = "level, cx, cy, category_id, state, count, lat_sum, lon_sum"
+    sums = "SUM(count), SUM(lat_sum), SUM(lon_sum)"
     with transaction.atomic():
         MapCell.objects.all().delete()
         with connection.cursor() as cursor:
             for level, size in LEVEL_SIZES.items():
                 # lat/lon are positive in this country; CAST truncates like floor there (and is portable).
                 cursor.execute(
-                    f"INSERT INTO {table} (level, cx, cy, category_id, state, count, lat_sum, lon_sum) "  # noqa: S608
-                    f"SELECT %s, CAST(lon / %s AS INTEGER), CAST(lat / %s AS INTEGER), category_id, "
-                    f"CASE WHEN status IN ({open_list}) THEN 'open' ELSE 'done' END, COUNT(*), SUM(lat), SUM(lon) "
-                    f"FROM {report_table} WHERE is_hidden = %s AND lat IS NOT NULL "
-                    f"GROUP BY CAST(lon / %s AS INTEGER), CAST(lat / %s AS INTEGER), category_id, "
-                    f"CASE WHEN status IN ({open_list}) THEN 'open' ELSE 'done' END",
+                    f"INSERT INTO {table} ({columns}) "  # noqa: S608 - no user input in this SQL
+                    f"SELECT %s, CAST(lon / %s AS INTEGER), CAST(lat / %s AS INTEGER), category_id, {state}, "
+                    f"COUNT(*), SUM(lat), SUM(lon) FROM {report_table} WHERE is_hidden = %s AND lat IS NOT NULL "
+                    f"GROUP BY CAST(lon / %s AS INTEGER), CAST(lat / %s AS INTEGER), category_id, {state}",
                     [level, size, size, False, size, size],
                 )
-                total += cursor.rowcount or 0
-    return total
+                base = f"FROM {table} WHERE level = %s AND category_id <> 0 AND state <> 'all'"
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT level, cx, cy, 0, state, {sums} "
+                               f"{base} GROUP BY level, cx, cy, state", [level])
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT level, cx, cy, category_id, 'all', "
+                               f"{sums} {base} GROUP BY level, cx, cy, category_id", [level])
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT level, cx, cy, 0, 'all', {sums} "
+                               f"{base} GROUP BY level, cx, cy", [level])
+    return MapCell.objects.count()
 
 
 # --- nearby -------------------------------------------------------------------------------------------------------

@@ -327,8 +327,7 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
     )
     report.save()
     report.code = tracking_code(report)
-    report.save(update_fields=["code"])
-    report = get_report(report.pk)
+    report.save(update_fields=["code"])  # category, ward and agency stay cached on the instance: no re-read
     event = ReportEvent.objects.create(report=report, kind="submitted", to_status=report.status,
                                        actor=resident, actor_label=_("Người phản ánh") if resident else
                                        Channel(data.channel).label, data={"channel": data.channel})

@@ -80,4 +80,5 @@ def test_map_refresh_is_requested_and_rebuilds(report, settings):
     run_outbox("reports.event")
     assert OutboxMessage.objects.filter(topic="reports.map_refresh").count() == 1
     run_outbox("reports.map_refresh")
-    assert MapCell.objects.filter(level=0).count() == 1
+    assert MapCell.objects.filter(level=0).count() == 4  # the cell, plus its roll-ups (all categories, any state)
+    assert MapCell.objects.get(level=0, category_id=0, state="all").count == 1
