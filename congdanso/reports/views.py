@@ -24,7 +24,7 @@ from congdanso.agencies.queries import active_categories
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
 from congdanso.reports import queries, services, sla
-from congdanso.reports.models import Channel, ReportPhoto
+from congdanso.reports.models import CategoryAttribute, Channel, ReportPhoto
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, FINISHED, OPEN, Status
 
@@ -92,8 +92,12 @@ def new_report(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã gửi phản ánh %(code)s. Bạn sẽ được báo khi có kết quả.")
                              % {"code": result.report.code})
             return redirect(url)
+    attributes: dict[str, list[Any]] = {}
+    for attribute in CategoryAttribute.objects.select_related("category").order_by("order", "code"):
+        attributes.setdefault(attribute.category.code, []).append(attribute)
     context = {
         "groups": grouped_categories(),
+        "attribute_sets": [(code, items[0].category.name, items) for code, items in attributes.items()],
         "units": Unit.objects.order_by("name").only("code", "name"),
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "form": request.POST, "error": error, "map": map_settings(),

@@ -150,3 +150,17 @@ def test_nearby_suggestions(client, citizen, category, report):
 
 def test_home_links_to_reports(client):
     assert reverse("reports:list") in client.get("/").content.decode()
+
+
+def test_form_asks_the_category_questions(client, citizen, category):
+    from congdanso.reports.models import CategoryAttribute
+
+    CategoryAttribute.objects.create(category=category, code="so-tru", description="Số hiệu trụ đèn", required=True)
+    client.force_login(citizen)
+    page = client.get(reverse("reports:new")).content.decode()
+    assert 'name="attribute[so-tru]"' in page and "Số hiệu trụ đèn" in page
+    missing = post_report(client, category, HTTP_ACCEPT="application/json")
+    assert missing.status_code == 400 and missing.json()["code"] == "attribute_required"
+    ok = post_report(client, category, idempotency_key="k9", **{"attribute[so-tru]": "T-7"})
+    assert ok.status_code == 302
+    assert Report.objects.get().attributes == {"so-tru": "T-7"}

@@ -32,7 +32,7 @@
     Array.prototype.forEach.call(category.querySelectorAll("optgroup"), function (g) {
       g.hidden = !g.querySelector("option:not([hidden])");
     });
-    if (first && words.length) { category.value = first.value; nearby(); }
+    if (first && words.length) { category.value = first.value; category.dispatchEvent(new Event("change")); }
   });
 
   function setPoint(la, lo, fromMap) {
@@ -72,7 +72,16 @@
         .then(function (html) { nearbyBox.innerHTML = html; }).catch(function () {});
     }, 300);
   }
-  category.addEventListener("change", nearby);
+  // Extra questions of the chosen category only (without script every set shows, labelled by category).
+  function showAttributes() {
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset.attrs"), function (set) {
+      var on = set.dataset.category === category.value;
+      set.hidden = !on;
+      Array.prototype.forEach.call(set.querySelectorAll("input, select, textarea"), function (el) { el.disabled = !on; });
+    });
+  }
+  category.addEventListener("change", function () { showAttributes(); nearby(); });
+  showAttributes();
 
   function askWorkerToFlush() {
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
