@@ -94,11 +94,14 @@ from django.utils import timezone
 from congdanso.agencies.models import Category, Unit
 from congdanso.reports.models import Report
 from congdanso.reports.queries import refresh_map_cells
+from congdanso.lib.geo import cell_of
 
 n = int(sys.argv[1]); reseed = sys.argv[2] == "1"
 have = Report.objects.count()
 if have >= n and not reseed:
-    print(json.dumps({"seeded": 0, "existing": have})); sys.exit(0)
+    t = time.time(); cells = refresh_map_cells()
+    print(json.dumps({"seeded": 0, "existing": have, "map_cells": cells,
+                      "map_refresh_seconds": round(time.time() - t, 2)})); sys.exit(0)
 if have:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
@@ -117,7 +120,7 @@ rng = random.Random(42)
 now = timezone.now()
 start = time.time()
 vendor = connection.vendor
-cols = ["id", "uuid", "code", "category_id", "status", "priority", "description", "attributes", "lat", "lon",
+cols = ["id", "uuid", "code", "category_id", "status", "priority", "description", "attributes", "lat", "lon", "cell",
         "address", "ward_id", "ward_source", "agency_id", "identity_hidden", "contact_name", "contact_phone",
         "contact_email", "channel", "source_label", "request_hash", "forward_due_at", "forwarded_at",
         "resolve_due_at", "transfer_count", "reopen_count", "flagged", "follower_count", "me_too_count",
@@ -129,10 +132,11 @@ def rows(first, last):
             lat, lon = rng.gauss(clat, 0.03), rng.gauss(clon, 0.03)
         else:
             lat, lon = rng.uniform(10.4, 11.2), rng.uniform(106.4, 107.2)
+        lat, lon = round(lat, 6), round(lon, 6)
         cat, agency = rng.choice(cats)
         created = now - timezone.timedelta(seconds=rng.randint(0, 3 * 365 * 86400))
         yield (i, str(uuid.UUID(int=rng.getrandbits(128))), f"PA-{created.year}-{i:06d}", cat, rng.choice(statuses),
-               "normal", "Phản ánh mẫu số %d: ổ gà, đèn tắt, rác, ngập" % i, "{}", round(lat, 6), round(lon, 6),
+               "normal", "Phản ánh mẫu số %d: ổ gà, đèn tắt, rác, ngập" % i, "{}", lat, lon, cell_of(lat, lon),
                "", rng.choice(units), "chosen", agency, False, "", "", "", "app", "", "", created, created,
                created + timezone.timedelta(days=7), 0, 0, False, 0, rng.randint(0, 3), False, "", created,
                created + timezone.timedelta(hours=rng.randint(0, 200)), "", "")

@@ -35,6 +35,23 @@ class BBox:
         return f"{self.min_lon},{self.min_lat},{self.max_lon},{self.max_lat}"
 
 
+CELL_DEGREES = 0.005  # ~550 m of latitude
+
+
+def cell_of(lat: float, lon: float) -> int:
+    """The grid cell holding a point, as one integer (row * 100000 + column)."""
+    return math.floor(lat / CELL_DEGREES) * 100000 + math.floor(lon / CELL_DEGREES)
+
+
+def cells_in(box: BBox, limit: int = 64) -> list[int] | None:
+    """The grid cells a box covers, or None when they are more than ``limit`` (a zoomed-out view)."""
+    rows = range(math.floor(box.min_lat / CELL_DEGREES), math.floor(box.max_lat / CELL_DEGREES) + 1)
+    cols = range(math.floor(box.min_lon / CELL_DEGREES), math.floor(box.max_lon / CELL_DEGREES) + 1)
+    if len(rows) * len(cols) > limit:
+        return None
+    return [r * 100000 + c for r in rows for c in cols]
+
+
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres (haversine)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

@@ -49,6 +49,8 @@ class Report(models.Model):
     lat = models.FloatField(_("vĩ độ"), null=True, blank=True)
     lon = models.FloatField(_("kinh độ"), null=True, blank=True)
     address = models.CharField(_("địa chỉ, tên đường"), max_length=300, blank=True)
+    # A ~500 m grid cell of the location (lib.geo.cell_of): street-zoom bbox queries read a few cells by index.
+    cell = models.BigIntegerField(null=True, blank=True, editable=False)
     ward = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("phường/xã"))
     ward_source = models.CharField(max_length=10, choices=WardSource.choices, blank=True, default="")
@@ -98,6 +100,7 @@ class Report(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["lat", "lon"], name="report_latlon"),
+            models.Index(fields=["cell", "id"], name="report_cell"),
             models.Index(fields=["updated_at", "id"], name="report_updated"),
             models.Index(fields=["status", "id"], name="report_status"),
             models.Index(fields=["category", "status"], name="report_category_status"),

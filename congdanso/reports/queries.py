@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
-from congdanso.lib.geo import BBox, around, distance_m
+from congdanso.lib.geo import BBox, around, cells_in, distance_m
 from congdanso.reports.models import CategoryOptions, MapCell, Report, ReportEvent, ReportPhoto
 from congdanso.reports.states import FINISHED, OPEN, Status
 
@@ -64,6 +64,9 @@ def apply_filters(qs: QuerySet[Report], f: Filters) -> QuerySet[Report]:
     if f.bbox is not None:
         qs = qs.filter(lat__gte=f.bbox.min_lat, lat__lte=f.bbox.max_lat, lon__gte=f.bbox.min_lon,
                        lon__lte=f.bbox.max_lon)
+        cells = cells_in(f.bbox)
+        if cells is not None:  # street zoom: a few grid cells, read through the (cell, id) index
+            qs = qs.filter(cell__in=cells)
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.category:
@@ -227,8 +230,7 @@ def nearby_open(category_id: int, lat: float, lon: float, *, limit: int = 5) -> 
     """Open public reports of the same category within the category's duplicate radius, nearest first."""
     radius = duplicate_radius(category_id)
     box = around(lat, lon, radius)
-    rows = (public_reports().filter(category_id=category_id, status__in=list(OPEN), lat__gte=box.min_lat,
-                                    lat__lte=box.max_lat, lon__gte=box.min_lon, lon__lte=box.max_lon)
+    rows = (apply_filters(public_reports().filter(category_id=category_id, status__in=list(OPEN)), Filters(bbox=box))
             .order_by("-id").values("id", "code", "description", "lat", "lon", "status", "me_too_count",
                                     "created_at")[:200])
     found = []

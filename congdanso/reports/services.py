@@ -24,6 +24,7 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Category, Unit
 from congdanso.core import audit, outbox
+from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
 from congdanso.reports import photos as photo_store
 from congdanso.reports import ratelimit, routing, sla, states
@@ -316,7 +317,8 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
     agency = routing.agency_for(category, place.ward)
     report = Report(
         category=category, description=description, attributes=attributes, lat=data.lat, lon=data.lon,
-        address=data.address.strip()[:300], ward=place.ward, ward_source=place.source, agency=agency,
+        address=data.address.strip()[:300], cell=cell_of(data.lat, data.lon) if data.lat is not None else None,
+        ward=place.ward, ward_source=place.source, agency=agency,
         reporter=resident, identity_hidden=bool(data.identity_hidden and resident is not None),
         contact_name=data.contact_name.strip()[:200], contact_phone=data.contact_phone.strip()[:40],
         contact_email=data.contact_email.strip()[:200], channel=data.channel, source_label=data.source_label[:120],
