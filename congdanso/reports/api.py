@@ -146,7 +146,7 @@ class ListQuery(Schema):
 def _page(q: ListQuery) -> queries.Page:
     f = build_filters(bbox=q.bbox, status=q.status, category=q.category, ward=q.ward, updated_after=q.updated_after)
     try:
-        return queries.page(queries.public_reports(), f, cursor=q.cursor, limit=q.limit)
+        return queries.public_page(f, cursor=q.cursor, limit=q.limit)
     except queries.BadFilter as exc:
         raise _error(_("Con trỏ trang không hợp lệ.")) from exc
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,16 +211,36 @@ def _transition(
 
 # --- submitting ---------------------------------------------------------------------------------------------------
 
+_CATEGORY_TTL = 30.0
+_categories: dict[str, tuple[float, Category, list[CategoryAttribute]]] = {}
+
+
 def _category(code: str) -> Category:
+    """The active category with its extra questions, remembered per process for ``_CATEGORY_TTL`` seconds (every
+    submission needs them; an administrator's change is seen within half a minute)."""
+    now = time.monotonic()
+    hit = _categories.get(code)
+    if hit is not None and now - hit[0] < _CATEGORY_TTL:
+        return hit[1]
     category = Category.objects.filter(code=code, is_active=True).select_related("default_agency").first()
     if category is None:
+        _categories.pop(code, None)
         raise invalid("unknown_category")
+    category._report_attributes = list(CategoryAttribute.objects.filter(category=category))  # type: ignore[attr-defined]
+    _categories[code] = (now, category, category._report_attributes)  # type: ignore[attr-defined]
     return category
+
+
+def forget_categories() -> None:
+    _categories.clear()
 
 
 def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
-    for attribute in CategoryAttribute.objects.filter(category=category):
+    attributes = getattr(category, "_report_attributes", None)
+    if attributes is None:
+        attributes = list(CategoryAttribute.objects.filter(category=category))
+    for attribute in attributes:
         value = values.get(attribute.code)
         if value in (None, "", []):
             if attribute.required:
@@ -330,18 +351,21 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
     report.save()
     report.code = tracking_code(report)
     report.save(update_fields=["code"])  # category, ward and agency stay cached on the instance: no re-read
-    event = ReportEvent.objects.create(report=report, kind="submitted", to_status=report.status,
-                                       actor=resident, actor_label=_("Người phản ánh") if resident else
-                                       Channel(data.channel).label, data={"channel": data.channel})
+    event = ReportEvent(report=report, kind="submitted", to_status=report.status, actor=resident,
+                        actor_label=_("Người phản ánh") if resident else Channel(data.channel).label,
+                        data={"channel": data.channel}, created_at=now)
+    second = (ReportEvent(report=report, kind="routed", to_status=report.status, actor_label=agency.name,
+                          agency=agency, created_at=now) if agency is not None else
+              ReportEvent(report=report, kind="triage", to_status=report.status, actor_label=_("Hệ thống"),
+                          created_at=now))
+    ReportEvent.objects.bulk_create([event, second])
+    if event.pk is None:  # engines that do not return ids from bulk inserts
+        event, second = list(ReportEvent.objects.filter(report=report).order_by("id"))[:2]
     for image in images:
         photo_store.store(report, image, kind=PhotoKind.REPORT, event=event)
     if agency is not None:
-        routed = ReportEvent.objects.create(report=report, kind="routed", to_status=report.status,
-                                            actor_label=agency.name, agency=agency)
-        _announce(report, routed, extra={"agency_id": agency.pk})
+        _announce(report, second, extra={"agency_id": agency.pk})
     else:
-        ReportEvent.objects.create(report=report, kind="triage", to_status=report.status,
-                                   actor_label=_("Hệ thống"))
         _announce(report, event, extra={"triage": True})
     audit.record("report.submitted", actor=actor, obj=report, request=request, code=report.code,
                  channel=data.channel, agency=agency.code if agency else None, photos=len(images))

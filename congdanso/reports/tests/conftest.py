@@ -51,6 +51,7 @@ def _media_and_cache(settings, tmp_path):
     cache.clear()
     api._memo.clear()
     routing.forget_boundaries()
+    services.forget_categories()
     yield
     cache.clear()
 
