@@ -65,6 +65,10 @@ def handle_event(payload: dict[str, Any]) -> None:
         if notifications is not None and hasattr(notifications, "emit_webhook") and event.is_public:
             notifications.emit_webhook(f"report.{event.kind}", _public_payload(report, event))
             notifications.emit_webhook("report.status_changed", _public_payload(report, event))
+        if payload.get("schedule_deadline"):
+            from congdanso.reports.services import schedule_deadline
+
+            schedule_deadline(report)
         event.data = {**event.data, "announced": True}
         event.save(update_fields=["data"])
     _request_map_refresh()

@@ -145,7 +145,7 @@ def _announce(report: Report, event: ReportEvent, *, extra: dict[str, Any] | Non
     outbox.enqueue(EVENT_TOPIC, payload)
 
 
-def _schedule_deadline(report: Report) -> None:
+def schedule_deadline(report: Report) -> None:
     if report.resolve_due_at:
         delay = max(dt.timedelta(), report.resolve_due_at - _now()) + dt.timedelta(seconds=1)
         outbox.enqueue(DEADLINE_TOPIC, {"report_id": report.pk, "due": report.resolve_due_at.isoformat()},
@@ -363,13 +363,13 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
         event, second = list(ReportEvent.objects.filter(report=report).order_by("id"))[:2]
     for image in images:
         photo_store.store(report, image, kind=PhotoKind.REPORT, event=event)
+    # The deadline row is written by the worker that handles this announcement (off the request path).
     if agency is not None:
-        _announce(report, second, extra={"agency_id": agency.pk})
+        _announce(report, second, extra={"agency_id": agency.pk, "schedule_deadline": True})
     else:
-        _announce(report, event, extra={"triage": True})
+        _announce(report, event, extra={"triage": True, "schedule_deadline": True})
     audit.record("report.submitted", actor=actor, obj=report, request=request, code=report.code,
                  channel=data.channel, agency=agency.code if agency else None, photos=len(images))
-    _schedule_deadline(report)
     return report
 
 
@@ -612,7 +612,7 @@ def dispute_report(report: Report | int, *, actor: Any, reason: str, request: An
         r.resolve_due_at = sla.resolve_due(r.category, r.priority, _now())
 
     return _transition(report, "dispute", actor=actor, message=reason, authorize=authorize, change=change,
-                       request=request, after=_schedule_deadline)
+                       request=request, after=schedule_deadline)
 
 
 def autoclose_report(report_id: int) -> Report | None:
