@@ -39,7 +39,9 @@
     lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
     locText.textContent = form.dataset.located + ": " + lat.value + ", " + lon.value;
     if (map) {
-      if (!marker) marker = L.marker([la, lo], { keyboard: false }).addTo(map); else marker.setLatLng([la, lo]);
+      // A drawn marker: no icon image to find (hashed static names would defeat Leaflet's icon path guess).
+      if (!marker) marker = L.circleMarker([la, lo], { radius: 10, color: "#b71c1c", weight: 3, fillOpacity: 0.6 }).addTo(map);
+      else marker.setLatLng([la, lo]);
       if (!fromMap) map.setView([la, lo], 17);
     }
     nearby();
