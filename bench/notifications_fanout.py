@@ -75,6 +75,16 @@ def _sink(port: mp.Value, count: mp.Value, first: mp.Value, last: mp.Value, samp
     asyncio.run(serve())
 
 
+def hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def main() -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-notify-"))
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TASKS_BACKEND"}}
@@ -161,13 +171,17 @@ def main() -> dict:
         rows = Notification.objects.count() + Delivery.objects.count()
         log(f"  notify() to {N}: {fan_out:.1f} s, {rows / fan_out:,.0f} rows/s "
             f"({OutboxMessage.objects.count()} outbox rows, {DBTaskResult.objects.count()} tasks)")
-        procs = [subprocess.Popen([sys.executable, "manage.py", "run_worker", "--burst"], cwd=ROOT, env=env)
+        procs = [subprocess.Popen([sys.executable, "manage.py", "run_worker", "--burst"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(workers)]
-        rss = []
-        for proc in procs:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            rss.append(usage.ru_maxrss / 1024)
+        # Peak RSS of each worker: VmHWM of its own address space, read until it exits (getrusage would count
+        # the pages inherited from this big process at fork).
+        peak = {p.pid: 0.0 for p in procs}
+        while any(p.poll() is None for p in procs):
+            for p in procs:
+                peak[p.pid] = max(peak[p.pid], hwm_mb(p.pid))
+            time.sleep(0.05)
+        rss = [peak[p.pid] for p in procs]
         deadline = time.time() + 10
         while count.value < N and time.time() < deadline:
             time.sleep(0.1)

@@ -267,6 +267,7 @@ PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
 PUSH_CONCURRENCY = env_int("PUSH_CONCURRENCY", 32)
 NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 200)  # deliveries per outbox row and worker task
 NOTIFY_COMMIT_EVERY = env_int("NOTIFY_COMMIT_EVERY", 50)  # results recorded after this many sends
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 10)  # first retry delay; then x3 per attempt (max 1 h)
 SMS_BACKEND = env_str("SMS_BACKEND", "console")  # console | http
 SMS_URL = env_str("SMS_URL", "")
 SMS_TOKEN = env_str("SMS_TOKEN", "")

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from congdanso.core import outbox
 from congdanso.notifications import channels
-from congdanso.notifications.channels.base import Outcome
+from congdanso.notifications.channels.base import Job, Outcome
 from congdanso.notifications.models import FINAL_STATUSES, Delivery, DeliveryStatus, PushSubscription
 from congdanso.notifications.services import DELIVER_TOPIC
 
@@ -36,7 +36,7 @@ def handle(payload: dict[str, Any]) -> None:
 
 
 def backoff(attempts: int) -> float:
-    return float(min(3600, 10 * 3 ** max(0, attempts - 1)))
+    return float(min(3600, settings.NOTIFY_RETRY_SECONDS * 3 ** max(0, attempts - 1)))
 
 
 def deliver(ids: list[int]) -> dict[str, int]:
@@ -49,15 +49,16 @@ def deliver(ids: list[int]) -> dict[str, int]:
     Delivery.objects.filter(pk__in=ids, available_at__lte=now).filter(
         Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.SENDING, claimed_at__lt=lease_cutoff)
     ).update(status=DeliveryStatus.SENDING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
-    rows = list(Delivery.objects.filter(pk__in=ids, claimed_by=token, status=DeliveryStatus.SENDING)
-                .select_related("notification", "subscription").order_by("pk"))
+    rows = [Job.from_row(row) for row in
+            Delivery.objects.filter(pk__in=ids, claimed_by=token, status=DeliveryStatus.SENDING)
+            .order_by("pk").values_list(*Job.FIELDS)]
     mine = {d.pk for d in rows}
     expired = [d for d in rows if d.expires_at and d.expires_at <= now]
     if expired:
         Delivery.objects.filter(pk__in=[d.pk for d in expired], claimed_by=token).update(
             status=DeliveryStatus.EXPIRED, last_error="expired before it could be sent")
         counts["expired"] += len(expired)
-    by_channel: dict[str, list[Delivery]] = defaultdict(list)
+    by_channel: dict[str, list[Job]] = defaultdict(list)
     for d in rows:
         if not (d.expires_at and d.expires_at <= now):
             by_channel[d.channel].append(d)
@@ -77,7 +78,7 @@ def deliver(ids: list[int]) -> dict[str, int]:
     return counts
 
 
-def _record(part: list[Delivery], outcomes: list[Outcome], token: str, counts: dict[str, int]) -> None:
+def _record(part: list[Job], outcomes: list[Outcome], token: str, counts: dict[str, int]) -> None:
     by_id = {d.pk: d for d in part}
     now = timezone.now()
     sent = [o.delivery_id for o in outcomes if o.result == "sent"]
@@ -123,7 +124,7 @@ def _record(part: list[Delivery], outcomes: list[Outcome], token: str, counts: d
             logger.warning("%d deliveries will be retried in %.0f s", len(retry_ids), retry_delay)
 
 
-def _finish(d: Delivery, token: str, status: str, error: str) -> None:
+def _finish(d: Job, token: str, status: str, error: str) -> None:
     Delivery.objects.filter(pk=d.pk, claimed_by=token, status=DeliveryStatus.SENDING).update(
         status=status, last_error=error[:2000])
 

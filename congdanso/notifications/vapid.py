@@ -103,10 +103,13 @@ def origin_of(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def authorization(endpoint: str, now: float | None = None) -> str:
+def authorization(endpoint_or_origin: str, now: float | None = None) -> str:
     """The ``Authorization: vapid t=…, k=…`` value for this endpoint's origin, signed at most once per origin."""
     now = now if now is not None else time.time()
-    origin = origin_of(endpoint)
+    cached = _tokens.get(endpoint_or_origin)  # the common case: called with the origin
+    if cached and cached[1] - 3600 > now:
+        return cached[0]
+    origin = origin_of(endpoint_or_origin)
     cached = _tokens.get(origin)
     if cached and cached[1] - 3600 > now:
         return cached[0]

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.notifications.channels.base import Channel, Outcome, Recipient
+from congdanso.notifications.channels.base import Channel, Job, Outcome, Recipient
 from congdanso.notifications.links import absolute
-from congdanso.notifications.models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ class EmailChannel(Channel):
     def reaches(self, recipient: Recipient) -> list[int | None]:
         return [None] if recipient.email else []
 
-    def message(self, delivery: Delivery, address: str) -> EmailMessage:
+    def message(self, delivery: Job, address: str) -> EmailMessage:
         notification = delivery.notification
         body = notification.body
         if notification.link:
@@ -39,12 +38,12 @@ class EmailChannel(Channel):
                      "X-CDS-Notification": str(notification.pk), "Auto-Submitted": "auto-generated"},
         )
 
-    def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    def send(self, deliveries: list[Job]) -> list[Outcome]:
         from congdanso.notifications.queries import addresses_for
 
         addresses = addresses_for([d.notification.recipient_id for d in deliveries])
         outcomes: list[Outcome] = []
-        todo: list[tuple[Delivery, str]] = []
+        todo: list[tuple[Job, str]] = []
         for delivery in deliveries:
             address = addresses.get(delivery.notification.recipient_id, ("", ""))[0]
             if not address:

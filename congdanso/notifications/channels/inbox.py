@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.notifications.channels.base import Channel, Outcome, Recipient
-from congdanso.notifications.models import Delivery
+from congdanso.notifications.channels.base import Channel, Job, Outcome, Recipient
 
 
 class InboxChannel(Channel):
@@ -15,7 +14,7 @@ class InboxChannel(Channel):
     def reaches(self, recipient: Recipient) -> list[int | None]:
         return []  # no Delivery row: the inbox entry exists as soon as the transaction commits
 
-    def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    def send(self, deliveries: list[Job]) -> list[Outcome]:
         return [Outcome(d.pk, "sent") for d in deliveries]
 
 

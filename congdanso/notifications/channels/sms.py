@@ -15,16 +15,15 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.notifications.channels.base import Channel, Outcome, Recipient, retry_after_seconds
+from congdanso.notifications.channels.base import Channel, Job, Outcome, Recipient, retry_after_seconds
 from congdanso.notifications.links import absolute
-from congdanso.notifications.models import Delivery
 
 logger = logging.getLogger(__name__)
 
 SMS_MAX = 320  # two concatenated GSM-7 segments, or five UCS-2 ones for Vietnamese with diacritics
 
 
-def text_of(delivery: Delivery) -> str:
+def text_of(delivery: Job) -> str:
     notification = delivery.notification
     text = notification.title
     if notification.body and notification.body != notification.title:
@@ -42,7 +41,7 @@ class SmsChannel(Channel):
     def reaches(self, recipient: Recipient) -> list[int | None]:
         return [None] if recipient.phone else []
 
-    def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    def send(self, deliveries: list[Job]) -> list[Outcome]:
         from congdanso.notifications.queries import addresses_for
 
         phones = addresses_for([d.notification.recipient_id for d in deliveries])
@@ -59,7 +58,7 @@ class SmsChannel(Channel):
                 outcomes.append(self.post(session, delivery, phone))
         return outcomes
 
-    def post(self, session: requests.Session, delivery: Delivery, phone: str) -> Outcome:
+    def post(self, session: requests.Session, delivery: Job, phone: str) -> Outcome:
         if not settings.SMS_URL:
             return Outcome(delivery.pk, "retry", "SMS_URL is not set")
         try:

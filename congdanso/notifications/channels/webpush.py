@@ -1,6 +1,6 @@
 """Web Push: payload encrypted per RFC 8291 (aes128gcm, http_ece), VAPID per RFC 8292 (py-vapid).
 
-A batch is sent concurrently over kept-alive connections (aiohttp) on one event loop per worker process. The
+A batch is sent concurrently over kept-alive connections (``pushhttp``) on one event loop per worker process. The
 VAPID token is signed once per push-service origin and reused (see ``vapid.authorization``). Answers: 201 sent;
 404/410 the subscription is gone (removed); 429 and 5xx retried after Retry-After, and a 429 pauses that origin
 for the rest of the batch; timeouts and refused connections retried.
@@ -9,13 +9,14 @@ for the rest of the batch; timeouts and refused connections retried.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
 import os
+import ssl
 import time
 from typing import Any
 
-import aiohttp
 import http_ece
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
@@ -23,15 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.notifications import receipts, vapid
-from congdanso.notifications.channels.base import Channel, Outcome, Recipient, retry_after_seconds
-from congdanso.notifications.models import Delivery
+from congdanso.notifications.channels.base import Channel, Job, Outcome, Recipient, retry_after_seconds
+from congdanso.notifications.pushhttp import PushClient, parse_endpoint
 
 logger = logging.getLogger(__name__)
 
 BODY_MAX = 1000  # the whole encrypted message must stay under 4 KB
 
 
-def payload_of(delivery: Delivery) -> bytes:
+def payload_of(delivery: Any) -> bytes:
     n = delivery.notification
     data = {"id": n.pk, "d": delivery.pk, "r": receipts.token(delivery.pk), "kind": n.kind, "title": n.title,
             "body": n.body[:BODY_MAX], "url": n.link or "/notifications/", "tag": f"cds-{n.pk}", "urgent": n.urgent,
@@ -48,12 +49,12 @@ def encrypt(subscription: Any, payload: bytes) -> bytes:
                             auth_secret=vapid.b64url_decode(subscription.auth), version="aes128gcm")
 
 
-def headers_for(delivery: Delivery, endpoint: str) -> dict[str, str]:
+def headers_for(delivery: Any, origin: str) -> dict[str, str]:
     ttl = 24 * 3600
     if delivery.expires_at:
         ttl = max(0, int((delivery.expires_at - timezone.now()).total_seconds()))
     return {
-        "Authorization": vapid.authorization(endpoint),
+        "Authorization": vapid.authorization(origin),
         "Content-Encoding": "aes128gcm",
         "Content-Type": "application/octet-stream",
         "TTL": str(ttl),
@@ -69,40 +70,36 @@ class _Sender:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
-        self.session: aiohttp.ClientSession | None = None
+        self.client = PushClient(timeout=settings.PUSH_TIMEOUT_SECONDS)
         self.paused: dict[str, float] = {}  # origin -> monotonic time until which it asked us to wait
 
-    async def _session(self) -> aiohttp.ClientSession:
-        if self.session is None or self.session.closed:
-            connector = aiohttp.TCPConnector(limit=settings.PUSH_CONCURRENCY, ttl_dns_cache=300)
-            self.session = aiohttp.ClientSession(
-                connector=connector, timeout=aiohttp.ClientTimeout(total=settings.PUSH_TIMEOUT_SECONDS))
-        return self.session
-
     def close(self) -> None:
-        if self.session is not None and not self.session.closed:
-            self.loop.run_until_complete(self.session.close())
-        self.loop.close()
+        if not self.loop.is_closed():
+            self.loop.run_until_complete(self.client.close())
+            self.loop.close()
 
-    def run(self, deliveries: list[Delivery]) -> list[Outcome]:
+    def run(self, deliveries: list[Job]) -> list[Outcome]:
         return self.loop.run_until_complete(self._send_all(deliveries))
 
-    async def _send_all(self, deliveries: list[Delivery]) -> list[Outcome]:
-        session = await self._session()
-        semaphore = asyncio.Semaphore(settings.PUSH_CONCURRENCY)
+    async def _send_all(self, deliveries: list[Job]) -> list[Outcome]:
+        """``PUSH_CONCURRENCY`` senders take the next delivery as soon as their last one is answered."""
+        outcomes: list[Outcome | None] = [None] * len(deliveries)
+        todo = iter(enumerate(deliveries))
 
-        async def one(delivery: Delivery) -> Outcome:
-            async with semaphore:
-                return await self._send_one(session, delivery)
+        async def sender() -> None:
+            for index, delivery in todo:
+                outcomes[index] = await self._send_one(delivery)
 
-        return list(await asyncio.gather(*(one(d) for d in deliveries)))
+        await asyncio.gather(*(sender() for _ in range(min(settings.PUSH_CONCURRENCY, len(deliveries)))))
+        return [o for o in outcomes if o is not None]
 
-    async def _send_one(self, session: aiohttp.ClientSession, delivery: Delivery) -> Outcome:
+    async def _send_one(self, delivery: Job) -> Outcome:
         subscription = delivery.subscription
         if subscription is None:
             return Outcome(delivery.pk, "failed", "subscription removed")
         endpoint = subscription.endpoint
-        origin = vapid.origin_of(endpoint)
+        target = parse_endpoint(endpoint)
+        origin = target.origin
         wait = self.paused.get(origin, 0) - time.monotonic()
         if wait > 0:
             return Outcome(delivery.pk, "retry", f"{origin} asked to slow down (429)", wait)
@@ -111,15 +108,15 @@ class _Sender:
         except (ValueError, TypeError) as exc:
             return Outcome(delivery.pk, "failed", f"subscription keys unusable: {exc}"[:500])
         try:
-            async with session.post(endpoint, data=body, headers=headers_for(delivery, endpoint)) as response:
-                status = response.status
-                text = (await response.text(errors="replace"))[:300] if status >= 300 else ""
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            response = await self.client.post(target, body, headers_for(delivery, origin))
+        except (OSError, TimeoutError, ssl.SSLError) as exc:  # PushHTTPError is a ConnectionError (OSError)
             logger.warning("push to %s failed (delivery %s), will retry: %r", origin, delivery.pk, exc)
             return Outcome(delivery.pk, "retry", f"push service unreachable: {type(exc).__name__} {exc}"[:500])
+        status = response.status
         if status in (200, 201, 202):
             return Outcome(delivery.pk, "sent")
+        text = response.body.decode("utf-8", "replace")[:300]
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
         detail = f"push service answered {status}: {text}".strip()
         if status in (404, 410):
             return Outcome(delivery.pk, "gone", detail)
@@ -150,6 +147,7 @@ def sender() -> _Sender:
     global _sender
     if _sender is None or _sender.pid != os.getpid():  # a forked worker (RQ) needs its own loop and sockets
         _sender = _Sender()
+        atexit.register(reset)
     return _sender
 
 
@@ -160,7 +158,7 @@ class WebPushChannel(Channel):
     def reaches(self, recipient: Recipient) -> list[int | None]:
         return list(recipient.subscriptions)
 
-    def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    def send(self, deliveries: list[Job]) -> list[Outcome]:
         return sender().run(deliveries)
 
 

@@ -53,12 +53,13 @@ class World:
             DATA_DIR=str(tmp_path), DEBUG="1", TASKS_BACKEND=backend, PYTHONUNBUFFERED="1",
             DATABASE_URL=self.pg_url or f"sqlite:///{tmp_path}/crash.sqlite3",
             OUTBOX_LEASE_SECONDS="3", OUTBOX_SWEEP_SECONDS="1", WORKER_HEARTBEAT_SECONDS="1",
-            NOTIFY_BATCH_SIZE="20", NOTIFY_COMMIT_EVERY="4", PUSH_CONCURRENCY="4",
+            NOTIFY_BATCH_SIZE="20", NOTIFY_COMMIT_EVERY="4", PUSH_CONCURRENCY="4", NOTIFY_RETRY_SECONDS="1",
             DJANGO_SETTINGS_MODULE="congdanso.settings",
         )
         if backend == "rq":
             self.env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
-        self.log = open(tmp_path / "workers.log", "w")  # noqa: SIM115
+        self.log_path = tmp_path / "workers.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115
         self.workers: list[subprocess.Popen] = []
 
     def run(self, *args: str) -> str:
@@ -143,7 +144,13 @@ def test_killed_workers_lose_nothing_and_repeat_only_what_was_in_doubt(tmp_path:
         assert distinct_before_restart < N, "the workers were killed mid-batch"
 
         world.start_worker()
-        wait_for(lambda: all(r[2] in ("sent", "failed", "expired") for r in world.state()), 120, "all deliveries")
+        try:
+            wait_for(lambda: all(r[2] in ("sent", "failed", "expired") for r in world.state()), 120,
+                     "all deliveries")
+        except AssertionError as exc:
+            log = world.log_path.read_text()
+            problems = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+            raise AssertionError(f"{exc}: {Counter(r[2] for r in world.state())}\n" + "\n".join(problems[-30:]))
         rows = world.state()
     finally:
         world.close()
