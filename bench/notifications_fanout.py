@@ -171,9 +171,9 @@ def main() -> dict:
         rows = Notification.objects.count() + Delivery.objects.count()
         log(f"  notify() to {N}: {fan_out:.1f} s, {rows / fan_out:,.0f} rows/s "
             f"({OutboxMessage.objects.count()} outbox rows, {DBTaskResult.objects.count()} tasks)")
+        logs = [open(data_dir / f"worker-{workers}-{i}.log", "w") for i in range(workers)]  # noqa: SIM115
         procs = [subprocess.Popen([sys.executable, "manage.py", "run_worker", "--burst"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(workers)]
+                                  stdout=log_file, stderr=log_file) for log_file in logs]
         # Peak RSS of each worker: VmHWM of its own address space, read until it exits (getrusage would count
         # the pages inherited from this big process at fork).
         peak = {p.pid: 0.0 for p in procs}
@@ -182,6 +182,11 @@ def main() -> dict:
                 peak[p.pid] = max(peak[p.pid], hwm_mb(p.pid))
             time.sleep(0.05)
         rss = [peak[p.pid] for p in procs]
+        for log_file in logs:
+            log_file.close()
+        problems = [line for i in range(workers)
+                    for line in (data_dir / f"worker-{workers}-{i}.log").read_text().splitlines()
+                    if " WARNING " in line or " ERROR " in line]
         deadline = time.time() + 10
         while count.value < N and time.time() < deadline:
             time.sleep(0.1)
@@ -192,7 +197,8 @@ def main() -> dict:
                "deliveries_per_s": round(rate), "per_worker_per_s": round(rate / workers),
                "ratio_to_bare_encryption": round(rate / workers / bare_rate, 3),
                "peak_rss_mb": [round(r, 1) for r in rss], "fan_out_seconds": round(fan_out, 2),
-               "fan_out_rows_per_s": round(rows / fan_out)}
+               "fan_out_rows_per_s": round(rows / fan_out), "worker_warnings": len(problems),
+               "first_warnings": problems[:3]}
         log(f"  {workers} worker(s): {run}")
         runs.append(run)
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.core import audit, outbox
 from congdanso.notifications import channels, kinds, receipts, rendering
+from congdanso.notifications.bulk import insert_returning
 from congdanso.notifications.errors import InvalidPreference, InvalidSubscription, NotificationNotFound
 from congdanso.notifications.models import (
     Channel,
@@ -123,32 +124,34 @@ def _fan_out(user_ids: list[int], kind: kinds.Kind, context: dict[str, Any],
         if language not in rendered:
             rendered[language] = rendering.render(kind.code, language, context)
         text = rendered[language]
-        notifications.append(Notification(
-            recipient_id=recipient.user_id, kind=kind.code, language=language, title=text.title, body=text.body,
-            link=link, object_type=object_type, object_id=object_id, actor_id=actor_id, urgent=urgent,
-            created_at=now,
-        ))
+        notifications.append((recipient.user_id, kind.code, language, text.title, text.body, link, object_type,
+                              object_id, actor_id, urgent, now))
         pref = found.preferences.get(recipient.user_id)
         wanted = channels_for(pref, kind)
         available_at = now if urgent else (quiet_until(pref, now) or now)
         plans.append([(code, target, available_at) for code in wanted
                       for target in channels.get(code).reaches(recipient)])
-    Notification.objects.bulk_create(notifications, batch_size=1000)
+    notification_ids = insert_returning(Notification, NOTIFICATION_FIELDS, notifications)
     expires_at = now + kind.ttl
     deliveries = [
-        Delivery(notification_id=n.pk, channel=code, subscription_id=target, available_at=available_at,
-                 expires_at=expires_at, created_at=now)
-        for n, plan in zip(notifications, plans, strict=True) for code, target, available_at in plan
+        (notification_id, code, target, DeliveryStatus.QUEUED.value, 0, available_at, expires_at, "", "", now)
+        for notification_id, plan in zip(notification_ids, plans, strict=True) for code, target, available_at in plan
     ]
-    Delivery.objects.bulk_create(deliveries, batch_size=1000)
-    _enqueue_deliveries(deliveries, now)
+    delivery_ids = insert_returning(Delivery, DELIVERY_FIELDS, deliveries)
+    _enqueue_deliveries([(pk, row[5]) for pk, row in zip(delivery_ids, deliveries, strict=True)], now)
     return len(notifications)
 
 
-def _enqueue_deliveries(deliveries: list[Delivery], now: dt.datetime) -> None:
+NOTIFICATION_FIELDS = ("recipient", "kind", "language", "title", "body", "link", "object_type", "object_id", "actor",
+                       "urgent", "created_at")
+DELIVERY_FIELDS = ("notification", "channel", "subscription", "status", "attempts", "available_at", "expires_at",
+                   "claimed_by", "last_error", "created_at")
+
+
+def _enqueue_deliveries(deliveries: list[tuple[int, dt.datetime]], now: dt.datetime) -> None:
     by_time: dict[dt.datetime, list[int]] = defaultdict(list)
-    for d in deliveries:
-        by_time[d.available_at].append(d.pk)
+    for pk, available_at in deliveries:
+        by_time[available_at].append(pk)
     size = settings.NOTIFY_BATCH_SIZE
     for when, ids in by_time.items():
         # One outbox row, hence one task, per batch: a large fan-out spreads over every worker process.

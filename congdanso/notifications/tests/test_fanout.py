@@ -136,3 +136,15 @@ def test_every_kind_has_templates_in_both_languages() -> None:
             text = rendering.render(kind.code, language, {"code": "X", "status": "S", "subject": "T",
                                                                      "title": "T", "headline": "H", "message": "M"})
             assert text.title, (kind.code, language)
+
+
+def test_fan_out_without_insert_returning_uses_bulk_create(citizen, officer, monkeypatch) -> None:
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", False)
+    add_push([citizen, officer])
+    with transaction.atomic():
+        assert services.notify([citizen, officer], "dossier_status", CONTEXT) == 2
+    pairs = set(Delivery.objects.values_list("notification__recipient_id", "subscription__user_id"))
+    assert pairs == {(citizen.pk, citizen.pk), (officer.pk, officer.pk)}
+    assert OutboxMessage.objects.get().payload["ids"] == sorted(Delivery.objects.values_list("pk", flat=True))
