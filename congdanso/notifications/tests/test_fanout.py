@@ -141,7 +141,8 @@ def test_every_kind_has_templates_in_both_languages() -> None:
 def test_fan_out_without_insert_returning_uses_bulk_create(citizen, officer, monkeypatch) -> None:
     from django.db import connection
 
-    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", False)
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    monkeypatch.delitem(connection.features.__dict__, "can_return_rows_from_bulk_insert", raising=False)
     add_push([citizen, officer])
     with transaction.atomic():
         assert services.notify([citizen, officer], "dossier_status", CONTEXT) == 2
