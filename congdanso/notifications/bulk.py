@@ -3,7 +3,7 @@
 ``bulk_create`` spends ~60 µs per row on model instances and per-field preparation; a fan-out writes two rows per
 recipient, so 100,000 residents held the write lock for ~10 s. Here a row is a tuple of plain values (int, str,
 bool, None, aware datetime), adapted once per distinct datetime, and sent 500 rows per statement. PostgreSQL and
-SQLite ≥ 3.35 return the ids; elsewhere ``bulk_create`` is used.
+SQLite ≥ 3.35 return the ids; elsewhere rows are inserted one by one.
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ def insert_returning(model: type[models.Model], fields: Sequence[str], rows: lis
     if not rows:
         return []
     meta = model._meta
-    if not connection.features.can_return_rows_from_bulk_insert:
+    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite < 3.35: one INSERT per row, slower
         names = [meta.get_field(f).attname for f in fields]
-        objs = model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows],
-                                         batch_size=CHUNK)
-        return [o.pk for o in objs]
+        return [model.objects.create(**dict(zip(names, row, strict=True))).pk for row in rows]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(f).column) for f in fields)
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"

@@ -138,7 +138,7 @@ def test_every_kind_has_templates_in_both_languages() -> None:
             assert text.title, (kind.code, language)
 
 
-def test_fan_out_without_insert_returning_uses_bulk_create(citizen, officer, monkeypatch) -> None:
+def test_fan_out_without_insert_returning(citizen, officer, monkeypatch) -> None:
     from django.db import connection
 
     monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
