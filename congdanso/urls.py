@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.shortcuts import redirect
-from django_otp.admin import OTPAdminSite
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from congdanso.api.api import api
 from congdanso.core import views as core_views
