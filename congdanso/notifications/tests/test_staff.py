@@ -55,3 +55,17 @@ def test_staff_sends_an_announcement_to_a_resident(client, officer, citizen) -> 
     notification = Notification.objects.get(recipient=citizen)
     assert notification.title == "Mời họp tổ dân phố" and notification.actor == officer
     assert AuditEntry.objects.filter(action="notifications.announcement_sent").exists()
+
+
+def test_send_notice_command(citizen) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("send_notice", citizen.username, title="Thông báo thử", message="Nội dung", stdout=out)
+    assert "Nguyễn Thị Lan" in out.getvalue()
+    assert Notification.objects.get(recipient=citizen).title == "Thông báo thử"
+    with pytest.raises(CommandError):
+        call_command("send_notice", "khong-co-ai", title="X")
