@@ -4,12 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from congdanso.accounts.access import staff_required
 from congdanso.accounts.models import StaffRole
-from congdanso.backoffice.access import staff_required
+from congdanso.reports.queries import workload
 
 
 @never_cache
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     roles = StaffRole.objects.filter(user=request.user).select_related("agency")
-    return render(request, "backoffice/home.html", {"roles": roles})
+    return render(request, "backoffice/home.html", {"roles": roles, "work": workload(request.user)})

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from congdanso.accounts.roles import Role
@@ -354,3 +354,16 @@ def staff_scope(user: Any) -> QuerySet[Report]:
 
 def triage_queue() -> QuerySet[Report]:
     return Report.objects.filter(agency__isnull=True, status=Status.SUBMITTED).select_related("category", "ward")
+
+
+def workload(user: Any) -> dict[str, int]:
+    """Counts for a staff member's desk: open, overdue, assigned to them, and (city admins) unroutable."""
+    scope = staff_scope(user).filter(status__in=list(OPEN))
+    counts = scope.aggregate(
+        open=Count("id"),
+        new=Count("id", filter=Q(status__in=[Status.SUBMITTED, Status.RECEIVED])),
+        overdue=Count("id", filter=Q(resolve_due_at__lt=timezone.now())),
+        mine=Count("id", filter=Q(assignee=user)),
+    )
+    counts["triage"] = triage_queue().count() if has_role(user, Role.CITY_ADMIN) else 0
+    return counts

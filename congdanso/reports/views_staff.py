@@ -23,7 +23,7 @@ from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
 from congdanso.core.errors import DomainError
 from congdanso.reports import queries, services
-from congdanso.reports.access import staff_required
+from congdanso.accounts.access import staff_required
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status

@@ -1,5 +1,4 @@
-"""Staff-only views of this app: the same rule as ``backoffice.access.staff_required`` (signed-in staff who passed
-the second factor). Repeated here because the layer contract forbids reports → backoffice imports."""
+"""Who may enter staff pages (back office, each app's staff views): signed-in staff who passed the second factor."""
 
 from __future__ import annotations
 
