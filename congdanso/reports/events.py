@@ -17,11 +17,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 
 from congdanso.accounts.models import StaffRole
 from congdanso.accounts.roles import Role
 from congdanso.core import outbox
 from congdanso.reports.models import Follow, Report, ReportEvent
+from congdanso.reports.states import Status
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ def handle_event(payload: dict[str, Any]) -> None:
         report = event.report
         link = reverse("reports:detail", args=[report.code])
         due = timezone.localtime(report.resolve_due_at).strftime("%H:%M %d/%m/%Y") if report.resolve_due_at else ""
-        context = {"code": report.code, "status": str(report.get_status_display()), "subject": _subject(report),
+        context = {"code": report.code, "status": Status(report.status).label, "subject": _subject(report),
                    "note": event.message if event.is_public else "", "result": report.resolution_note,
                    "message": event.message if event.is_public else "", "due": due}
         actor_id = event.actor_id
@@ -85,8 +87,8 @@ def _notify_people(notifications: Any, report: Report, event: ReportEvent, conte
         followers = set(Follow.objects.filter(report=report).values_list("user_id", flat=True))
         followers -= {report.reporter_id, actor_id}
         if followers and kind != "submitted":
-            notify(sorted(f for f in followers if f), "followed_update",
-                   {**context, "message": f"{report.code}: {context['status']}. {context['message']}".strip()},
+            message = format_lazy("{}: {}. {}", report.code, context["status"], context["message"])
+            notify(sorted(f for f in followers if f), "followed_update", {**context, "message": message},
                    link=link, obj=report)
     staff_link = reverse("reports_staff:detail", args=[report.pk])
     if kind in STAFF_NEW_WORK or payload.get("triage"):

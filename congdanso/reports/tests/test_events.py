@@ -83,3 +83,17 @@ def test_map_refresh_is_requested_and_rebuilds(report, settings):
     run_outbox("reports.map_refresh")
     assert MapCell.objects.filter(level=0).count() == 4  # the cell, plus its roll-ups (all categories, any state)
     assert MapCell.objects.get(level=0, category_id=0, state="all").count == 1
+
+
+def test_status_is_told_in_each_recipients_language(report, citizen, officer, django_user_model):
+    citizen.preferred_language = "en"
+    citizen.save(update_fields=["preferred_language"])
+    anh = django_user_model.objects.create(username="oidc-anh", full_name="Anh", preferred_language="vi")
+    services.follow_report(report, actor=anh)
+    run_outbox("reports.event")
+    services.receive_report(report, actor=officer)
+    run_outbox("reports.event")
+    english = Notification.objects.filter(recipient=citizen, kind="report_status").latest("id")
+    vietnamese = Notification.objects.filter(recipient=anh, kind="followed_update").latest("id")
+    assert "Accepted" in english.title and "tiếp nhận" not in english.body + english.title
+    assert "tiếp nhận" in vietnamese.body.lower() + vietnamese.title.lower()
