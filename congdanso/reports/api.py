@@ -258,7 +258,7 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
 def timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     r = _public_report(code)
     return [{"at": e.created_at, "kind": e.kind, "label": str(EVENT_LABELS.get(e.kind, e.kind)),
-             "status": e.to_status, "by": e.actor_label, "message": e.message,
+             "status": e.to_status, "by": e.actor_name, "message": e.message,
              "photos": [_photo(p) for p in e.photos.all() if not p.is_hidden]} for e in queries.timeline(r)]
 
 

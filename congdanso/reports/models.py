@@ -158,6 +158,26 @@ class ReportPhoto(models.Model):
         return self.image.name
 
 
+# Who did it, when it is not an agency: stored as a key and translated when shown, so that the history reads in the
+# viewer's language, not the language of whoever caused the event.
+ACTOR_ROLES = {
+    "@reporter": _("Người phản ánh"),
+    "@resident": _("Người dân"),
+    "@system": _("Hệ thống"),
+    "@coordinator": _("Ban điều phối phản ánh"),
+}
+
+
+def actor_display(label: str) -> str:
+    """The public name behind a stored actor label: a role key, a reception channel (``@channel:hotline``) or an
+    agency's name as stored."""
+    if label in ACTOR_ROLES:
+        return str(ACTOR_ROLES[label])
+    if label.startswith("@channel:") and label.removeprefix("@channel:") in Channel.values:
+        return str(Channel(label.removeprefix("@channel:")).label)
+    return label
+
+
 class ReportEvent(models.Model):
     """One line of the report's history. Public lines form the timeline; internal notes are never public."""
 
@@ -182,6 +202,10 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.kind}"
+
+    @property
+    def actor_name(self) -> str:
+        return actor_display(self.actor_label)
 
 
 class Follow(models.Model):

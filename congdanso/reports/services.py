@@ -121,10 +121,10 @@ def _public_label(actor: Any, report: Report) -> str:
     if _is_staff(actor):
         if report.agency_id:
             return report.agency.name
-        return _("Ban điều phối phản ánh")
+        return "@coordinator"
     if actor is None:
-        return _("Hệ thống")
-    return _("Người phản ánh") if actor.pk == report.reporter_id else _("Người dân")
+        return "@system"
+    return "@reporter" if actor.pk == report.reporter_id else "@resident"
 
 
 def _event(report: Report, kind: str, *, actor: Any, from_status: str = "", message: str = "",
@@ -352,11 +352,11 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
     report.code = tracking_code(report)
     report.save(update_fields=["code"])  # category, ward and agency stay cached on the instance: no re-read
     event = ReportEvent(report=report, kind="submitted", to_status=report.status, actor=resident,
-                        actor_label=_("Người phản ánh") if resident else Channel(data.channel).label,
+                        actor_label="@reporter" if resident else f"@channel:{data.channel}",
                         data={"channel": data.channel}, created_at=now)
     second = (ReportEvent(report=report, kind="routed", to_status=report.status, actor_label=agency.name,
                           agency=agency, created_at=now) if agency is not None else
-              ReportEvent(report=report, kind="triage", to_status=report.status, actor_label=_("Hệ thống"),
+              ReportEvent(report=report, kind="triage", to_status=report.status, actor_label="@system",
                           created_at=now))
     ReportEvent.objects.bulk_create([event, second])
     if event.pk is None:  # engines that do not return ids from bulk inserts

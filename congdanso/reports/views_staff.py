@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from congdanso.accounts.access import staff_required
 from congdanso.accounts.models import StaffRole, User
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
 from congdanso.core.errors import DomainError
 from congdanso.reports import queries, services
-from congdanso.accounts.access import staff_required
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status

@@ -268,7 +268,7 @@ def _request(report: Report, base: str, extensions: bool) -> dict[str, Any]:
             "detailed_status": report.status, "detailed_status_label": str(report.get_status_display()),
             "url": base + reverse("reports:detail", args=[report.code]), "me_too_count": report.me_too_count,
             "notes": [{"type": e.kind, "label": str(EVENT_LABELS.get(e.kind, e.kind)), "status": e.to_status,
-                       "datetime": e.created_at, "by": e.actor_label, "description": e.message}
+                       "datetime": e.created_at, "by": e.actor_name, "description": e.message}
                       for e in getattr(report, "public_events", [])],
         }
     return item

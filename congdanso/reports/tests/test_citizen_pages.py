@@ -164,3 +164,14 @@ def test_form_asks_the_category_questions(client, citizen, category):
     ok = post_report(client, category, idempotency_key="k9", **{"attribute[so-tru]": "T-7"})
     assert ok.status_code == 302
     assert Report.objects.get().attributes == {"so-tru": "T-7"}
+
+
+def test_timeline_names_actors_in_the_readers_language(client, report, officer):
+    from congdanso.reports import services as report_services
+
+    report_services.receive_report(report, actor=officer)
+    english = client.get(f"/phan-anh/{report.code}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    vietnamese = client.get(f"/phan-anh/{report.code}", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Reporter" in english and "Người phản ánh" not in english
+    assert "Người phản ánh" in vietnamese
+    assert "Sở Xây dựng" in english  # agency names stay as they are
