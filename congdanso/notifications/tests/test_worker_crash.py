@@ -85,6 +85,15 @@ class World:
                 os.kill(pid, signal.SIGKILL)
         worker.wait(timeout=10)
 
+    def wait_for(self, condition, timeout: float, what: str) -> None:
+        try:
+            wait_for(condition, timeout, what)
+        except AssertionError as exc:
+            self.log.flush()
+            lines = self.log_path.read_text().splitlines()
+            raise AssertionError(f"{exc}; deliveries: {Counter(r[2] for r in self.state())}; workers log:\n"
+                                 + "\n".join(lines[-60:])) from None
+
     def close(self) -> None:
         for worker in self.workers:
             if worker.poll() is None:
@@ -136,7 +145,7 @@ def test_killed_workers_lose_nothing_and_repeat_only_what_was_in_doubt(tmp_path:
         in_doubt: set[int] = set()
         for kill_at in (12, 30):
             worker = world.start_worker()
-            wait_for(lambda k=kill_at: len(push.messages()) >= k, 90, f"{kill_at} pushes")
+            world.wait_for(lambda k=kill_at: len(push.messages()) >= k, 150, f"{kill_at} pushes")
             world.kill(worker)
             rows = world.state()
             in_doubt |= {notification for _pk, notification, status, _a, _c in rows if status == "sending"}
@@ -144,13 +153,8 @@ def test_killed_workers_lose_nothing_and_repeat_only_what_was_in_doubt(tmp_path:
         assert distinct_before_restart < N, "the workers were killed mid-batch"
 
         world.start_worker()
-        try:
-            wait_for(lambda: all(r[2] in ("sent", "failed", "expired") for r in world.state()), 120,
-                     "all deliveries")
-        except AssertionError as exc:
-            log = world.log_path.read_text()
-            problems = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
-            raise AssertionError(f"{exc}: {Counter(r[2] for r in world.state())}\n" + "\n".join(problems[-30:]))
+        world.wait_for(lambda: all(r[2] in ("sent", "failed", "expired") for r in world.state()), 180,
+                       "all deliveries")
         rows = world.state()
     finally:
         world.close()
