@@ -55,9 +55,6 @@ class World:
             OUTBOX_LEASE_SECONDS="3", OUTBOX_SWEEP_SECONDS="1", WORKER_HEARTBEAT_SECONDS="1",
             NOTIFY_BATCH_SIZE="20", NOTIFY_COMMIT_EVERY="4", PUSH_CONCURRENCY="4", NOTIFY_RETRY_SECONDS="1",
             DJANGO_SETTINGS_MODULE="congdanso.settings",
-            # Quiet heartbeat thread: RQ forks a work horse per job, and a fork while that thread holds the
-            # stderr lock (an INFO line per sweep) would leave the horse blocked on its first log line.
-            LOG_LEVEL="WARNING",
         )
         if backend == "rq":
             self.env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"

@@ -40,8 +40,11 @@ class Command(BaseCommand):
                 call_command("db_worker", queue_name="default", interval=0.5, batch=burst, reload=False,
                              startup_delay=not burst, worker_id=worker_id[:64])
             elif backend == "rq":
+                # SimpleWorker runs jobs in this process instead of forking a "work horse" per job: a fork taken
+                # while the heartbeat thread is inside SQLite/libpq or holds a lock leaves the child blocked for
+                # good (seen in notifications' crash test), and jobs keep their connections between runs.
                 call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst,
-                             with_scheduler=not burst)
+                             with_scheduler=not burst, worker_class="rq.SimpleWorker")
             else:
                 self.stdout.write(f"TASKS_BACKEND={backend!r} runs tasks in the web process; nothing to do.")
         except KeyboardInterrupt:
