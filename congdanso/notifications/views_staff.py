@@ -3,10 +3,7 @@ announcement to one resident."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,24 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from congdanso.accounts.access import staff_required
 from congdanso.core import audit
 from congdanso.notifications import queries, services
 from congdanso.notifications.errors import NotificationError
 from congdanso.notifications.forms import AnnouncementForm
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff who passed the second factor (the back office's rule; notifications sits below it)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (user.is_authenticated and getattr(user, "kind", "") == "staff" and user.is_verified()):
-            query = urlencode({"next": request.get_full_path()})
-            return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{query}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def delivery_panel_context(object_type: str, object_id: str) -> dict[str, Any]:
