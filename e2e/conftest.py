@@ -6,6 +6,7 @@ step land in e2e/artifacts/<test name>/.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,3 +142,30 @@ def assert_accessible(page: Page) -> None:
     detail = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
                        for v in bad)
     assert not bad, f"accessibility violations on {page.url}:\n{detail}"
+
+
+def code_for(secret: str, offset_steps: int = 0) -> str:
+    """The TOTP code an authenticator app would show for this base32 secret (``offset_steps`` later)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key)
+    totp.time = time.time() + 30 * offset_steps
+    return f"{totp.token():06d}"
+
+
+def sign_in_new_staff(page: Page, platform: Platform, path: str, username: str, name: str, password: str,
+                      *roles: str, agency: str | None = None) -> str:
+    """Create a staff account, open ``path`` (which asks for the staff login), enrol TOTP; returns the secret."""
+    args = ["create_staff", username, "--name", name, "--password", password]
+    for role in roles:
+        args += ["--role", role]
+    if agency:
+        args += ["--agency", agency]
+    platform.manage(*args)
+    page.goto(platform.url(path))
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Tiếp tục").click()
+    secret = page.get_by_test_id("totp-secret").inner_text().strip()
+    page.get_by_label("Mã xác thực 6 số").fill(code_for(secret))
+    page.get_by_role("button", name="Xác nhận và đăng nhập").click()
+    return secret

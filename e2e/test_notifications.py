@@ -17,8 +17,7 @@ import time
 from playwright.sync_api import Browser, Page, expect
 
 from congdanso.notifications.tests.pushservice import PushService
-from e2e.conftest import Platform, Shots, assert_accessible
-from e2e.test_staff_login import code_for
+from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff
 
 PASSWORD = "Canbo-thong-bao-2026!"
 RESIDENT = "Trần Thị Bích Ngọc"
@@ -48,17 +47,10 @@ STUB = """
 
 
 def staff_sends_notice(browser: Browser, platform: Platform, shot_dir: Shots) -> None:
-    platform.manage("create_staff", "e2e.thongbao", "--name", "Lý Thu Hà", "--role", "editor",
-                    "--password", PASSWORD)
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
-    page.goto(platform.url("/notifications/staff/announce"))
-    page.get_by_label("Tên đăng nhập").fill("e2e.thongbao")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Tiếp tục").click()
-    secret = page.get_by_test_id("totp-secret").inner_text().strip()
-    page.get_by_label("Mã xác thực 6 số").fill(code_for(secret))
-    page.get_by_role("button", name="Xác nhận và đăng nhập").click()
+    sign_in_new_staff(page, platform, "/notifications/staff/announce", "e2e.thongbao", "Lý Thu Hà", PASSWORD,
+                      "editor")
     expect(page.get_by_role("heading", name="Gửi thông báo cho người dân")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Số định danh cá nhân hoặc tên đăng nhập của người dân").fill(RESIDENT_ID)

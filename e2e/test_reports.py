@@ -10,8 +10,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e.conftest import Platform, Shots, assert_accessible
-from e2e.test_staff_login import code_for
+from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff
 
 PASSWORD = "Canbo-phan-anh-2026!"
 RESIDENT = "Trần Thị Bích Ngọc"
@@ -73,18 +72,11 @@ def test_report_resolved_with_proof_then_confirmed(platform: Platform, browser: 
     assert_accessible(page)
 
     # The officer of the Department of Construction resolves it with a proof photo.
-    platform.manage("create_staff", "e2e.sxd.pa", "--name", "Phan Văn Tài", "--role", "agency_officer",
-                    "--agency", "SXD", "--password", PASSWORD)
     staff_context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     no_tiles(staff_context)
     staff = staff_context.new_page()
-    staff.goto(platform.url("/backoffice/phan-anh/"))
-    staff.get_by_label("Tên đăng nhập").fill("e2e.sxd.pa")
-    staff.get_by_label("Mật khẩu").fill(PASSWORD)
-    staff.get_by_role("button", name="Tiếp tục").click()
-    secret = staff.get_by_test_id("totp-secret").inner_text().strip()
-    staff.get_by_label("Mã xác thực 6 số").fill(code_for(secret))
-    staff.get_by_role("button", name="Xác nhận và đăng nhập").click()
+    sign_in_new_staff(staff, platform, "/backoffice/phan-anh/", "e2e.sxd.pa", "Phan Văn Tài", PASSWORD,
+                      "agency_officer", agency="SXD")
     expect(staff.get_by_role("heading", name="Phản ánh — hàng đợi xử lý")).to_be_visible()
     Shots(staff, "staff-queue")("queue")
     assert_accessible(staff)

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import time
-
-from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import Platform, Shots, assert_accessible
+from e2e.conftest import Platform, Shots, assert_accessible, code_for
 
 PASSWORD = "Canbo-thu-nghiem-2026!"
-
-
-def code_for(secret: str, offset_steps: int = 0) -> str:
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    totp = TOTP(key)
-    totp.time = time.time() + 30 * offset_steps
-    return f"{totp.token():06d}"
 
 
 def test_staff_enrols_totp_then_signs_in_with_a_code(platform: Platform, page: Page, shot: Shots) -> None:
