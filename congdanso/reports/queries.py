@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -240,18 +241,46 @@ def map_points(f: Filters, *, zoom: int, limit: int = 1000) -> dict[str, Any]:
     return {"kind": "clusters", "clusters": clusters(f, level_for_zoom(zoom))}
 
 
+MAP_VERSION_KEY = "reports:map-version"
+
+
+def map_version() -> int:
+    """Bumped by every rebuild of MapCell, so cached clusters never outlive the cells they were read from."""
+    version = cache.get(MAP_VERSION_KEY)
+    if version is None:
+        cache.add(MAP_VERSION_KEY, 1, None)
+        version = cache.get(MAP_VERSION_KEY, 1)
+    return int(version)
+
+
 def clusters(f: Filters, level: int) -> list[dict[str, Any]]:
-    """Counted clusters from MapCell; "all categories" and "any state" are pre-summed rows (category 0, "all")."""
+    """Counted clusters from MapCell; "all categories" and "any state" are pre-summed rows (category 0, "all").
+
+    A public aggregate, so it is cached: keyed by the cell range the bbox covers (nearby boxes share an entry),
+    the filters, and the map version (a rebuild makes every entry stale at once)."""
     size = LEVEL_SIZES[level]
-    qs = MapCell.objects.filter(level=level)
+    span = None
     if f.bbox is not None:
-        qs = qs.filter(cy__gte=math.floor(f.bbox.min_lat / size), cy__lte=math.floor(f.bbox.max_lat / size),
-                       cx__gte=math.floor(f.bbox.min_lon / size), cx__lte=math.floor(f.bbox.max_lon / size))
-    qs = qs.filter(category_id__in=f.category) if f.category else qs.filter(category_id=0)
+        span = (math.floor(f.bbox.min_lon / size), math.floor(f.bbox.max_lon / size),
+                math.floor(f.bbox.min_lat / size), math.floor(f.bbox.max_lat / size))
     wanted = {state_of(s) for s in f.status} if f.status else set()
     if f.status and set(f.status) != set(OPEN) | set(FINISHED) and len(wanted) == 2:
         wanted = set()  # a mix of single statuses: approximate by "any state" (counts are by open/done only)
-    qs = qs.filter(state=wanted.pop() if len(wanted) == 1 else "all")
+    state = wanted.pop() if len(wanted) == 1 else "all"
+    categories = tuple(sorted(f.category)) if f.category else (0,)
+    key = f"reports:clusters:{map_version()}:{level}:{span}:{categories}:{state}"
+    found = cache.get(key)
+    if found is None:
+        found = _clusters(level, span, categories, state)
+        cache.set(key, found, settings.REPORTS_MAP_CACHE_SECONDS)
+    return found
+
+
+def _clusters(level: int, span: tuple[int, int, int, int] | None, categories: tuple[int, ...],
+              state: str) -> list[dict[str, Any]]:
+    qs = MapCell.objects.filter(level=level, category_id__in=categories, state=state)
+    if span is not None:
+        qs = qs.filter(cx__gte=span[0], cx__lte=span[1], cy__gte=span[2], cy__lte=span[3])
     cells: dict[tuple[int, int], list[float]] = {}
     for cx, cy, count, lat_sum, lon_sum in qs.values_list("cx", "cy", "count", "lat_sum", "lon_sum"):
         acc = cells.setdefault((cx, cy), [0, 0.0, 0.0])
@@ -290,7 +319,15 @@ def refresh_map_cells() -> int:
                                f"{sums} {base} GROUP BY level, cx, cy, category_id", [level])
                 cursor.execute(f"INSERT INTO {table} ({columns}) SELECT level, cx, cy, 0, 'all', {sums} "
                                f"{base} GROUP BY level, cx, cy", [level])
+        transaction.on_commit(_bump_map_version)
     return MapCell.objects.count()
+
+
+def _bump_map_version() -> None:
+    try:
+        cache.incr(MAP_VERSION_KEY)
+    except ValueError:  # evicted or never set: any new value makes old entries unreachable
+        cache.set(MAP_VERSION_KEY, int(timezone.now().timestamp()), None)
 
 
 # --- nearby -------------------------------------------------------------------------------------------------------

@@ -111,3 +111,19 @@ def test_openapi_lists_report_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/reports" in paths and "/api/v1/reports/map" in paths
     assert reverse("api-v1:reports_map") == "/api/v1/reports/map"
+
+
+def test_cached_clusters_follow_each_rebuild(client, citizen, category, django_capture_on_commit_callbacks):
+    seed(citizen, category, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        queries.refresh_map_cells()
+    box = {"bbox": "106.3,10.5,107.0,11.0", "zoom": 10}
+    first = client.get(API + "/map", box).json()
+    assert sum(c["count"] for c in first["clusters"]) == 2
+    seed(citizen, category, 3)
+    cached = client.get(API + "/map", box).json()
+    assert sum(c["count"] for c in cached["clusters"]) == 2  # served from the cache until the cells are rebuilt
+    with django_capture_on_commit_callbacks(execute=True):
+        queries.refresh_map_cells()
+    fresh = client.get(API + "/map", box).json()
+    assert sum(c["count"] for c in fresh["clusters"]) == 5
