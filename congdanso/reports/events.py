@@ -4,6 +4,7 @@
   (through ``notifications.services.notify``) and emit the public webhook. Idempotent: the event row records that
   it was announced, in the same transaction as the notifications.
 - ``reports.deadline``: the result deadline passed → escalate to the agency's administrators if still open.
+- ``reports.forward_deadline``: still unrouted at the forward deadline → tell the city's coordinators.
 - ``reports.autoclose``: the confirmation window passed → close.
 - ``reports.map_refresh``: rebuild the map clusters.
 """
@@ -102,7 +103,7 @@ def _notify_people(notifications: Any, report: Report, event: ReportEvent, conte
             notify(ids, "work_new", context, link=staff_link, obj=report)
     if kind == "assign" and report.assignee_id and report.assignee_id != actor_id:
         notify([report.assignee_id], "work_new", context, link=staff_link, obj=report)
-    if kind == "escalate":
+    if kind in ("escalate", "escalate_forward"):
         ids = payload.get("staff_recipients") or []
         if ids:
             notify(ids, "work_overdue", context, link=staff_link, obj=report)
@@ -112,6 +113,12 @@ def handle_deadline(payload: dict[str, Any]) -> None:
     from congdanso.reports.services import escalate_overdue
 
     escalate_overdue(int(payload["report_id"]))
+
+
+def handle_forward_deadline(payload: dict[str, Any]) -> None:
+    from congdanso.reports.services import escalate_unforwarded
+
+    escalate_unforwarded(int(payload["report_id"]))
 
 
 def handle_autoclose(payload: dict[str, Any]) -> None:
@@ -143,5 +150,6 @@ def _request_map_refresh() -> None:
 def register() -> None:
     outbox.register("reports.event", handle_event)
     outbox.register("reports.deadline", handle_deadline)
+    outbox.register("reports.forward_deadline", handle_forward_deadline)
     outbox.register("reports.autoclose", handle_autoclose)
     outbox.register("reports.map_refresh", handle_map_refresh)

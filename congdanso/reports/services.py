@@ -46,6 +46,7 @@ from congdanso.reports.states import Status
 
 EVENT_TOPIC = "reports.event"
 DEADLINE_TOPIC = "reports.deadline"
+FORWARD_DEADLINE_TOPIC = "reports.forward_deadline"
 AUTOCLOSE_TOPIC = "reports.autoclose"
 MAP_TOPIC = "reports.map_refresh"
 
@@ -150,6 +151,9 @@ def schedule_deadline(report: Report) -> None:
         delay = max(dt.timedelta(), report.resolve_due_at - _now()) + dt.timedelta(seconds=1)
         outbox.enqueue(DEADLINE_TOPIC, {"report_id": report.pk, "due": report.resolve_due_at.isoformat()},
                        delay=delay)
+    if report.forwarded_at is None and report.forward_due_at:
+        delay = max(dt.timedelta(), report.forward_due_at - _now()) + dt.timedelta(seconds=1)
+        outbox.enqueue(FORWARD_DEADLINE_TOPIC, {"report_id": report.pk}, delay=delay)
 
 
 def get_report(report_or_id: Report | int) -> Report:
@@ -819,6 +823,22 @@ def escalate_overdue(report_id: int) -> bool:
             admins = list(StaffRole.objects.filter(role=Role.CITY_ADMIN).values_list("user_id", flat=True))
         event = _event(report, "escalate", actor=None, public=False, data={"admins": admins})
         audit.record("report.escalated", obj=report, code=report.code, admins=admins)
+        _announce(report, event, extra={"staff_recipients": admins})
+    return True
+
+
+def escalate_unforwarded(report_id: int) -> bool:
+    """Past the forward deadline and still with no agency (triage): tell the city's coordinators once."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or not report.is_forward_overdue or not report.is_open:
+            return False
+        if ReportEvent.objects.filter(report=report, kind="escalate_forward").exists():
+            return False
+        report = get_report(report.pk)
+        admins = list(StaffRole.objects.filter(role=Role.CITY_ADMIN).values_list("user_id", flat=True))
+        event = _event(report, "escalate_forward", actor=None, public=False, data={"admins": admins})
+        audit.record("report.forward_escalated", obj=report, code=report.code, admins=admins)
         _announce(report, event, extra={"staff_recipients": admins})
     return True
 

@@ -100,6 +100,7 @@ EVENT_LABELS = {
     "merged_in": _("Đã gộp một phản ánh trùng vào đây"),
     "transfer": _("Chuyển cơ quan khác"),
     "escalate": _("Quá hạn, đã báo lãnh đạo cơ quan"),
+    "escalate_forward": _("Quá hạn chuyển xử lý, đã báo ban điều phối"),
     "note": _("Ghi chú nội bộ"),
     "moderate": _("Nội dung đã được biên tập"),
 }

@@ -97,3 +97,21 @@ def test_status_is_told_in_each_recipients_language(report, citizen, officer, dj
     vietnamese = Notification.objects.filter(recipient=anh, kind="followed_update").latest("id")
     assert "Accepted" in english.title and "tiếp nhận" not in english.body + english.title
     assert "tiếp nhận" in vietnamese.body.lower() + vietnamese.title.lower()
+
+
+def test_unroutable_report_past_forward_deadline_reaches_city_coordinators(citizen, orphan_category, city_admin):
+    from congdanso.reports.tests.conftest import make_input
+
+    report = services.submit_report(make_input(orphan_category), actor=citizen).report
+    assert report.agency_id is None and report.forwarded_at is None
+    Report.objects.filter(pk=report.pk).update(forward_due_at=timezone.now() - dt.timedelta(minutes=1))
+    run_outbox("reports.event")  # handling the submission schedules the forward-deadline row
+    assert run_outbox("reports.forward_deadline") == ["done"]
+    run_outbox("reports.event")
+    assert Notification.objects.filter(recipient=city_admin, kind="work_overdue").exists()
+    assert not services.escalate_unforwarded(report.pk)  # once only
+
+
+def test_routed_report_has_no_forward_deadline_row(report):
+    run_outbox("reports.event")
+    assert not OutboxMessage.objects.filter(topic="reports.forward_deadline").exists()
