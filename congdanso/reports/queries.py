@@ -268,7 +268,8 @@ def clusters(f: Filters, level: int) -> list[dict[str, Any]]:
         wanted = set()  # a mix of single statuses: approximate by "any state" (counts are by open/done only)
     state = wanted.pop() if len(wanted) == 1 else "all"
     categories = tuple(sorted(f.category)) if f.category else (0,)
-    key = f"reports:clusters:{map_version()}:{level}:{span}:{categories}:{state}"
+    where = "-".join(map(str, span)) if span else "all"
+    key = f"reports:clusters:{map_version()}:{level}:{where}:{','.join(map(str, categories))}:{state}"
     found = cache.get(key)
     if found is None:
         found = _clusters(level, span, categories, state)
