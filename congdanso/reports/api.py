@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -293,8 +293,8 @@ def create(request: HttpRequest, data: Form[CreateIn], photos: File[list[Uploade
         actor=request.user, idempotency_key=key, ip=client_ip(request), request=request,
     )
     r = result.report
-    return (201 if result.created else 200), {"code": r.code, "status": r.status, "created": result.created,
-                                              "url": reverse("reports:detail", args=[r.code])}
+    return Status(201 if result.created else 200, {"code": r.code, "status": r.status, "created": result.created,
+                                                   "url": reverse("reports:detail", args=[r.code])})
 
 
 @router.post("/{code}/follow", auth=django_auth, summary="Follow a report (me_too=true also counts you)")
