@@ -7,9 +7,11 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congdanso.accounts.models import User
+from congdanso.core import audit
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -22,6 +24,19 @@ def pending_device(user: User) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
     return device
+
+
+def confirm_enrolment(device: TOTPDevice, code: str, request: HttpRequest | None = None) -> str:
+    """The first valid code confirms a pending device. Returns "confirmed", "wrong" or "throttled" (too many wrong
+    codes lately: django-otp's back-off); audited either way."""
+    allowed, _details = device.verify_is_allowed()
+    if allowed and device.verify_token(code):
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record("account.staff_otp_enrolled", actor=device.user, obj=device.user, request=request)
+        return "confirmed"
+    audit.record("account.staff_otp_failed", actor=device.user, obj=device.user, request=request, enrolment=True)
+    return "wrong" if allowed else "throttled"
 
 
 def secret_base32(device: TOTPDevice) -> str:

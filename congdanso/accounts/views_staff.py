@@ -112,16 +112,12 @@ def staff_otp_enrol(request: HttpRequest) -> HttpResponse:
     device = mfa.pending_device(user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _details = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            audit.record("account.staff_otp_enrolled", actor=user, obj=user, request=request)
+        outcome = mfa.confirm_enrolment(device, form.cleaned_data["code"], request)
+        if outcome == "confirmed":
             request.session.pop(PENDING_KEY, None)
             return _finish(request, user, device)
-        audit.record("account.staff_otp_failed", actor=user, obj=user, request=request, enrolment=True)
-        form.add_error("code", _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại.")
-                       if allowed else _("Nhập sai quá nhiều lần. Vui lòng đợi một lúc rồi thử lại."))
+        form.add_error("code", _("Nhập sai quá nhiều lần. Vui lòng đợi một lúc rồi thử lại.") if outcome == "throttled"
+                       else _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."))
     uri = mfa.provisioning_uri(device)
     return render(request, "accounts/staff_otp_enrol.html", {
         "form": form, "staff": user, "qr_svg": mfa.qr_svg(uri), "secret": mfa.secret_base32(device), "uri": uri,

@@ -25,6 +25,7 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Category, Unit
 from congdanso.core import audit, outbox
+from congdanso.core.errors import DomainError
 from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
 from congdanso.reports import photos as photo_store
@@ -430,13 +431,8 @@ def bulk_assign_reports(report_ids: Iterable[int], *, assignee: User, actor: Any
     for pk in report_ids:
         try:
             done.append(assign_report(pk, assignee=assignee, actor=actor))
-        except (BadMove, NotAllowed, ReportNotFound) as exc:
+        except DomainError as exc:
             failed[pk] = exc
-        except Exception as exc:
-            if hasattr(exc, "code") and hasattr(exc, "status"):
-                failed[pk] = exc
-            else:
-                raise
     return done, failed
 
 

@@ -146,7 +146,8 @@ def test_wrong_enrolment_codes_are_throttled(client, officer, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 60
     password_step(client, "hung.sxd")
     key = secret_on(client.get("/auth/staff/otp/enrol"))
-    client.post("/auth/staff/otp/enrol", {"code": wrong_code(key)})
+    wrong = client.post("/auth/staff/otp/enrol", {"code": wrong_code(key)}).content.decode()
+    assert "Kiểm tra giờ trên điện thoại" in wrong and "Nhập sai quá nhiều lần" not in wrong
 
     right_but_too_soon = client.post("/auth/staff/otp/enrol", {"code": totp_at(key)})
 
