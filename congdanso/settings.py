@@ -200,7 +200,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "PKCE_REQUIRED": True,
-    "SCOPES": {"openid": "OpenID Connect", "profile": "Họ tên, số định danh"},
+    "SCOPES": {"openid": "OpenID Connect", "profile": _("Họ tên, số định danh")},
     "OAUTH2_VALIDATOR_CLASS": "congdanso.devidp.validators.DevIdpValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 1800,
     "ID_TOKEN_EXPIRE_SECONDS": 1800,

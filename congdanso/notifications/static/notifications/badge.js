@@ -7,7 +7,7 @@
   badge.dataset.live = "1";
   var count = badge.querySelector(".inbox-count");
   var spoken = badge.querySelector("[data-unread-text]");
-  var unreadWord = document.documentElement.lang === "en" ? " unread" : " chưa đọc";
+  var unreadWord = " " + (badge.dataset.unreadWord || "");
 
   function show(n) {
     count.textContent = String(n);
