@@ -4,11 +4,11 @@ clusters, detail, timeline, create (idempotent), follow. Public projections neve
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import orjson
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -99,14 +99,27 @@ def build_filters(*, bbox: str | None = None, status: str | None = None, categor
     return f
 
 
-def public_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "code": row["code"], "status": row["status"], "category": _code(category_maps, row["category_id"]) or "",
-        "lat": row["lat"], "lon": row["lon"], "ward": _code(unit_maps, row["ward_id"]),
-        "address": row.get("address", ""), "created_at": _iso(row["created_at"]),
-        "updated_at": _iso(row["updated_at"]), "resolve_due_at": _iso(row["resolve_due_at"]),
-        "me_too_count": row["me_too_count"],
-    }
+def public_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The public projection of rows from ``queries.public_page``. Datetimes stay datetimes: ``_json`` writes them
+    as ISO 8601 with full precision (microseconds), so that ``updated_after`` of the last item is exact."""
+    categories, units = category_maps()[0], unit_maps()[0]
+    out = []
+    for row in rows:
+        category, ward = categories.get(row["category_id"]), row["ward_id"]
+        out.append({
+            "code": row["code"], "status": row["status"],
+            "category": category if category is not None else (_code(category_maps, row["category_id"]) or ""),
+            "lat": row["lat"], "lon": row["lon"],
+            "ward": None if ward is None else units.get(ward) or _code(unit_maps, ward),
+            "address": row.get("address", ""), "created_at": row["created_at"], "updated_at": row["updated_at"],
+            "resolve_due_at": row["resolve_due_at"], "me_too_count": row["me_too_count"],
+        })
+    return out
+
+
+def _json(body: Any, content_type: str = "application/json; charset=utf-8") -> HttpResponse:
+    """The hot read paths' encoder: orjson (UTF-8 as is, datetimes as ``isoformat()`` gives them)."""
+    return HttpResponse(orjson.dumps(body), content_type=content_type)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -155,21 +168,19 @@ def _page(q: ListQuery) -> queries.Page:
 def list_reports(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
     result = _page(q)
     # Hot path: built and encoded directly (the rows are already plain, the schema documents them).
-    body = {"items": [public_row(r) for r in result.rows], "next_cursor": result.next_cursor}
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    return _json({"items": public_rows(result.rows), "next_cursor": result.next_cursor})
 
 
 @router.get("/geojson", summary="Public reports as a GeoJSON FeatureCollection", url_name="reports_geojson")
 def list_geojson(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
     result = _page(q)
     features = []
-    for row in result.rows:
-        props = public_row(row)
+    for props in public_rows(result.rows):
         lat, lon = props.pop("lat"), props.pop("lon")
         features.append({"type": "Feature", "id": props["code"], "properties": props,
                          "geometry": {"type": "Point", "coordinates": [lon, lat]} if lat is not None else None})
     body = {"type": "FeatureCollection", "features": features, "next_cursor": result.next_cursor}
-    return JsonResponse(body, content_type="application/geo+json")
+    return _json(body, content_type="application/geo+json")
 
 
 class MapQuery(Schema):
@@ -185,9 +196,11 @@ def map_data(request: HttpRequest, q: Query[MapQuery]) -> HttpResponse:
     f = build_filters(bbox=q.bbox, status=q.status, category=q.category)
     data = queries.map_points(f, zoom=max(0, min(q.zoom, 20)))
     if data["kind"] == "points":
-        data["points"] = [{"code": p["code"], "status": p["status"], "category": _code(category_maps, p["category_id"]),
-                           "lat": p["lat"], "lon": p["lon"]} for p in data["points"]]
-    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json; charset=utf-8")
+        categories = category_maps()[0]
+        data["points"] = [{"code": code, "status": status,
+                           "category": categories.get(category_id) or _code(category_maps, category_id),
+                           "lat": lat, "lon": lon} for code, status, category_id, lat, lon in data["points"]]
+    return _json(data)
 
 
 @router.get("/nearby", summary="Open reports of a category near a point (duplicate suggestions)")

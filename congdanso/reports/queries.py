@@ -154,6 +154,22 @@ def _plain_where(f: Filters) -> tuple[list[str], list[Any]]:
     return where, params
 
 
+def _native_datetimes(db: Any) -> None:
+    """PostgreSQL: read ``timestamptz`` columns of this cursor with psycopg's own (C) loader. Django registers a
+    Python subclass of it on every connection so that it can impose its time zone; with ``USE_TZ`` and the
+    connection in UTC (what Django sets) both give the same aware UTC datetimes, and the C loader is ~7x cheaper
+    (a page of 50 reports reads 150 of them)."""
+    if connection.vendor != "postgresql" or not settings.USE_TZ or connection.timezone_name != "UTC":
+        return
+    from psycopg import adapters
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    loader = adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
+    if loader is not None:
+        db.cursor.adapters.register_loader("timestamptz", loader)
+
+
 def public_page(f: Filters, *, cursor: str | None, limit: int) -> Page:
     """``page()`` over the public reports with the SQL written out: the hottest public read (bbox list of the map
     and the API). The ORM would spend more time composing the query than the database spends running it. Text
@@ -184,6 +200,7 @@ def public_page(f: Filters, *, cursor: str | None, limit: int) -> Page:
            f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %s")
     params.append(limit + 1)
     with connection.cursor() as db:
+        _native_datetimes(db)
         db.execute(sql, params)
         found = db.fetchall()
     rows = [dict(zip(PUBLIC_COLUMNS, row, strict=True)) for row in found]
@@ -224,19 +241,21 @@ def state_of(status: str) -> str:
 
 
 def map_points(f: Filters, *, zoom: int, limit: int = 1000) -> dict[str, Any]:
-    """GeoJSON-ready map data: single reports at street zoom, counted clusters when zoomed out."""
+    """Map data: single reports at street zoom, counted clusters when zoomed out. Points are plain tuples
+    ``(code, status, category_id, lat, lon)``, newest first (no model, no dict per row: the street map's hot path)."""
     if zoom >= STREET_ZOOM or f.ward or f.agency or f.updated_after or f.overdue or f.q:
-        columns = ("id", "code", "status", "category_id", "lat", "lon")
+        columns = ("code", "status", "category_id", "lat", "lon")
+        rows: list[tuple[Any, ...]]
         if f.updated_after or f.overdue or f.q:
             qs = apply_filters(public_reports().filter(lat__isnull=False), f)
-            rows = list(qs.order_by("-id").values(*columns)[:limit])
+            rows = list(qs.order_by("-id").values_list(*columns)[:limit])
         else:  # the common case, written out (see public_page)
             where, params = _plain_where(f)
             sql = (f"SELECT {', '.join(columns)} FROM {Report._meta.db_table} "  # noqa: S608 - fixed names only
                    f"WHERE lat IS NOT NULL AND {' AND '.join(where)} ORDER BY id DESC LIMIT %s")
             with connection.cursor() as db:
                 db.execute(sql, [*params, limit])
-                rows = [dict(zip(columns, row, strict=True)) for row in db.fetchall()]
+                rows = db.fetchall()
         return {"kind": "points", "points": rows, "truncated": len(rows) == limit}
     return {"kind": "clusters", "clusters": clusters(f, level_for_zoom(zoom))}
 
