@@ -46,3 +46,42 @@ def insert_returning(model: type[models.Model], fields: Sequence[str], rows: lis
             cursor.execute(sql, [prep(v) for row in chunk for v in row])
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def _in(ids: Sequence[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+def claim(ids: Sequence[int], token: str, now: dt.datetime, lease_cutoff: dt.datetime) -> None:
+    """Claim the due rows among ``ids`` for ``token``: queued ones, and sending ones whose lease ran out.
+
+    One conditional UPDATE, so two workers never hold the same row. Raw SQL because the ORM prepares each of the
+    (up to a thousand) ids in Python, which cost more than the statement itself.
+    """
+    from congdanso.notifications.models import Delivery, DeliveryStatus
+
+    if not ids:
+        return
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value
+    sql = (f"UPDATE {table} SET status = %s, claimed_by = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+           f"WHERE id IN ({_in(ids)}) AND available_at <= %s "
+           "AND (status = %s OR (status = %s AND claimed_at < %s))")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [DeliveryStatus.SENDING, token, at(now), *ids, at(now), DeliveryStatus.QUEUED,
+                             DeliveryStatus.SENDING, at(lease_cutoff)])
+
+
+def mark_sent(ids: Sequence[int], token: str, now: dt.datetime) -> None:
+    """Record ``ids`` as sent; a row a push receipt already made "delivered" keeps that status."""
+    from congdanso.notifications.models import Delivery, DeliveryStatus
+
+    if not ids:
+        return
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    sql = (f"UPDATE {table} SET status = CASE WHEN status = %s THEN %s ELSE status END, "  # noqa: S608
+           f"sent_at = %s, last_error = '' WHERE id IN ({_in(ids)}) AND claimed_by = %s AND status IN (%s, %s)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [DeliveryStatus.SENDING, DeliveryStatus.SENT,
+                             connection.ops.adapt_datetimefield_value(now), *ids, token, DeliveryStatus.SENDING,
+                             DeliveryStatus.DELIVERED])

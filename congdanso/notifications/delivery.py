@@ -19,11 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from congdanso.core import outbox
-from congdanso.notifications import channels
+from congdanso.notifications import bulk, channels
 from congdanso.notifications.channels.base import Job, Outcome
 from congdanso.notifications.models import FINAL_STATUSES, Delivery, DeliveryStatus, PushSubscription
 from congdanso.notifications.services import DELIVER_TOPIC
@@ -46,12 +46,11 @@ def deliver(ids: list[int]) -> dict[str, int]:
     token = f"{outbox.worker_name()}:{uuid.uuid4().hex[:8]}"
     now = timezone.now()
     lease_cutoff = now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    Delivery.objects.filter(pk__in=ids, available_at__lte=now).filter(
-        Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.SENDING, claimed_at__lt=lease_cutoff)
-    ).update(status=DeliveryStatus.SENDING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
+    bulk.claim(ids, token, now, lease_cutoff)
+    # The token is this call's own, so the rows it holds are exactly the ones just claimed among ``ids``.
     rows = [Job.from_row(row) for row in
-            Delivery.objects.filter(pk__in=ids, claimed_by=token, status=DeliveryStatus.SENDING)
-            .order_by("pk").values_list(*Job.FIELDS)]
+            Delivery.objects.filter(pk__gte=min(ids), pk__lte=max(ids), claimed_by=token,
+                                    status=DeliveryStatus.SENDING).order_by("pk").values_list(*Job.FIELDS)]
     mine = {d.pk for d in rows}
     expired = [d for d in rows if d.expires_at and d.expires_at <= now]
     if expired:
@@ -86,14 +85,12 @@ def _record(part: list[Job], outcomes: list[Outcome], token: str, counts: dict[s
     retry_delay = 0.0
     with transaction.atomic():
         if sent:
-            # status=sending: a receipt from the service worker may already have made it "delivered".
-            Delivery.objects.filter(pk__in=sent, claimed_by=token, status=DeliveryStatus.SENDING).update(
-                status=DeliveryStatus.SENT, sent_at=now, last_error="")
-            Delivery.objects.filter(pk__in=sent, claimed_by=token, status=DeliveryStatus.DELIVERED).update(
-                sent_at=now)
+            bulk.mark_sent(sent, token, now)
             sub_ids = [by_id[i].subscription_id for i in sent if by_id[i].subscription_id]
-            if sub_ids:
-                PushSubscription.objects.filter(pk__in=sub_ids).update(last_success_at=now)
+            if sub_ids:  # "works" is what the admin needs to know; an hour's precision saves most of these writes
+                PushSubscription.objects.filter(pk__in=sub_ids).filter(
+                    Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(hours=1))
+                ).update(last_success_at=now)
             counts["sent"] += len(sent)
         gone_subs = []
         for o in outcomes:

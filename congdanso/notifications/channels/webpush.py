@@ -1,9 +1,10 @@
 """Web Push: payload encrypted per RFC 8291 (aes128gcm, http_ece), VAPID per RFC 8292 (py-vapid).
 
-A batch is sent concurrently over kept-alive connections (``pushhttp``) on one event loop per worker process. The
-VAPID token is signed once per push-service origin and reused (see ``vapid.authorization``). Answers: 201 sent;
-404/410 the subscription is gone (removed); 429 and 5xx retried after Retry-After, and a 429 pauses that origin
-for the rest of the batch; timeouts and refused connections retried.
+A batch is pumped through kept-alive connections (``pushhttp``) on one event loop per worker process; each message
+is encrypted when a connection is free for it. The VAPID token is signed once per push-service origin and reused
+(see ``vapid.authorization``); the header block and the notification's JSON are rendered once per batch.
+Answers: 201 sent; 404/410 the subscription is gone (removed); 429 and 5xx retried after Retry-After, and a 429
+pauses that origin for the rest of the batch; timeouts and refused connections retried.
 """
 
 from __future__ import annotations
@@ -25,19 +26,36 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.notifications import receipts, vapid
 from congdanso.notifications.channels.base import Channel, Job, Outcome, Recipient, retry_after_seconds
-from congdanso.notifications.pushhttp import PushClient, parse_endpoint
+from congdanso.notifications.pushhttp import (
+    Halted,
+    PushClient,
+    PushHTTPError,
+    Request,
+    Response,
+    header_block,
+    parse_endpoint,
+)
 
 logger = logging.getLogger(__name__)
 
 BODY_MAX = 1000  # the whole encrypted message must stay under 4 KB
 
 
-def payload_of(delivery: Any) -> bytes:
+def _payload_tail(n: Any) -> bytes:
+    """The part of a push message that is the same for every recipient of the same text."""
+    return json.dumps({"kind": n.kind, "title": n.title, "body": n.body[:BODY_MAX], "url": n.link or "/notifications/",
+                       "urgent": n.urgent, "lang": n.language},
+                      ensure_ascii=False, separators=(",", ":"))[1:].encode("utf-8")
+
+
+def payload_of(delivery: Any, tail: bytes | None = None) -> bytes:
+    """``{"id", "d", "r", "tag", "kind", "title", "body", "url", "urgent", "lang"}``, what the service worker reads.
+
+    ``tail`` (from ``_payload_tail``) lets a batch render the shared JSON once, not once per delivery.
+    """
     n = delivery.notification
-    data = {"id": n.pk, "d": delivery.pk, "r": receipts.token(delivery.pk), "kind": n.kind, "title": n.title,
-            "body": n.body[:BODY_MAX], "url": n.link or "/notifications/", "tag": f"cds-{n.pk}", "urgent": n.urgent,
-            "lang": n.language}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b'{"id":%d,"d":%d,"r":"%s","tag":"cds-%d",%s' % (
+        n.pk, delivery.pk, receipts.token(delivery.pk).encode("ascii"), n.pk, tail or _payload_tail(n))
 
 
 def encrypt(subscription: Any, payload: bytes) -> bytes:
@@ -49,19 +67,49 @@ def encrypt(subscription: Any, payload: bytes) -> bytes:
                             auth_secret=vapid.b64url_decode(subscription.auth), version="aes128gcm")
 
 
-def headers_for(delivery: Any, origin: str) -> dict[str, str]:
-    ttl = 24 * 3600
-    if delivery.expires_at:
-        ttl = max(0, int((delivery.expires_at - timezone.now()).total_seconds()))
+def ttl_of(delivery: Any, now: Any = None) -> int:
+    if not delivery.expires_at:
+        return 24 * 3600
+    return max(0, int((delivery.expires_at - (now or timezone.now())).total_seconds()))
+
+
+def headers_for(delivery: Any, origin: str, now: Any = None) -> dict[str, str]:
     return {
         "Authorization": vapid.authorization(origin),
         "Content-Encoding": "aes128gcm",
         "Content-Type": "application/octet-stream",
-        "TTL": str(ttl),
+        "TTL": str(ttl_of(delivery, now)),
         "Urgency": "high" if delivery.notification.urgent else "normal",
         # A message stored for an offline device is replaced by a re-send of the same notification.
         "Topic": f"cds-{delivery.notification_id}",
     }
+
+
+class _Renderer:
+    """Turns a claimed delivery into its request bytes; what many deliveries share is rendered once per batch."""
+
+    def __init__(self, client: PushClient) -> None:
+        self.client = client
+        self.now = timezone.now()
+        self.tails: dict[tuple[Any, ...], bytes] = {}
+        self.blocks: dict[tuple[str, int, bool], bytes] = {}
+
+    def __call__(self, request: Request) -> bytes:
+        delivery: Job = request.item
+        n = delivery.notification
+        text = (n.kind, n.title, n.body, n.link, n.urgent, n.language)
+        tail = self.tails.get(text)
+        if tail is None:
+            tail = self.tails[text] = _payload_tail(n)
+        body = encrypt(delivery.subscription, payload_of(delivery, tail))
+        origin, ttl = request.target.origin, ttl_of(delivery, self.now)
+        block = self.blocks.get((origin, ttl, n.urgent))
+        if block is None:
+            headers = headers_for(delivery, origin, self.now)
+            del headers["Topic"]
+            block = self.blocks[(origin, ttl, n.urgent)] = header_block(headers)
+        block += b"Topic: cds-%d\r\n" % delivery.notification_id
+        return self.client.head(request.target, block, len(body)) + body
 
 
 class _Sender:
@@ -79,44 +127,50 @@ class _Sender:
             self.loop.close()
 
     def run(self, deliveries: list[Job]) -> list[Outcome]:
-        return self.loop.run_until_complete(self._send_all(deliveries))
-
-    async def _send_all(self, deliveries: list[Job]) -> list[Outcome]:
-        """``PUSH_CONCURRENCY`` senders take the next delivery as soon as their last one is answered."""
         outcomes: list[Outcome | None] = [None] * len(deliveries)
-        todo = iter(enumerate(deliveries))
-
-        async def sender() -> None:
-            for index, delivery in todo:
-                outcomes[index] = await self._send_one(delivery)
-
-        await asyncio.gather(*(sender() for _ in range(min(settings.PUSH_CONCURRENCY, len(deliveries)))))
+        requests: list[Request] = []
+        now = time.monotonic()
+        for index, delivery in enumerate(deliveries):
+            if delivery.subscription is None:
+                outcomes[index] = Outcome(delivery.pk, "failed", "subscription removed")
+                continue
+            try:
+                target = parse_endpoint(delivery.subscription.endpoint)
+            except PushHTTPError as exc:
+                outcomes[index] = Outcome(delivery.pk, "failed", f"unusable push endpoint: {exc}"[:500])
+                continue
+            wait = self.paused.get(target.origin, 0) - now
+            if wait > 0:
+                outcomes[index] = Outcome(delivery.pk, "retry", f"{target.origin} asked to slow down (429)", wait)
+                continue
+            requests.append(Request(index, target, delivery))
+        self.client.timeout = settings.PUSH_TIMEOUT_SECONDS
+        results = self.loop.run_until_complete(self.client.send_all(
+            requests, _Renderer(self.client), concurrency=settings.PUSH_CONCURRENCY,
+            halt=lambda response: response.status == 429))
+        for request, result in zip(requests, results, strict=True):
+            outcomes[request.index] = self._outcome(request, result)
         return [o for o in outcomes if o is not None]
 
-    async def _send_one(self, delivery: Job) -> Outcome:
-        subscription = delivery.subscription
-        if subscription is None:
-            return Outcome(delivery.pk, "failed", "subscription removed")
-        endpoint = subscription.endpoint
-        target = parse_endpoint(endpoint)
-        origin = target.origin
-        wait = self.paused.get(origin, 0) - time.monotonic()
-        if wait > 0:
+    def _outcome(self, request: Request, result: Response | Exception) -> Outcome:
+        delivery: Job = request.item
+        origin = request.target.origin
+        if isinstance(result, Halted):
+            wait = max(0.0, self.paused.get(origin, 0) - time.monotonic())
             return Outcome(delivery.pk, "retry", f"{origin} asked to slow down (429)", wait)
-        try:
-            body = encrypt(subscription, payload_of(delivery))
-        except (ValueError, TypeError) as exc:
-            return Outcome(delivery.pk, "failed", f"subscription keys unusable: {exc}"[:500])
-        try:
-            response = await self.client.post(target, body, headers_for(delivery, origin))
-        except (OSError, TimeoutError, ssl.SSLError) as exc:  # PushHTTPError is a ConnectionError (OSError)
-            logger.warning("push to %s failed (delivery %s), will retry: %r", origin, delivery.pk, exc)
-            return Outcome(delivery.pk, "retry", f"push service unreachable: {type(exc).__name__} {exc}"[:500])
-        status = response.status
+        if isinstance(result, (ValueError, TypeError)):
+            return Outcome(delivery.pk, "failed", f"subscription keys unusable: {result}"[:500])
+        if isinstance(result, (OSError, TimeoutError, ssl.SSLError)):  # PushHTTPError is a ConnectionError
+            logger.warning("push to %s failed (delivery %s), will retry: %r", origin, delivery.pk, result)
+            return Outcome(delivery.pk, "retry", f"push service unreachable: {type(result).__name__} {result}"[:500])
+        if isinstance(result, Exception):  # rendering this one message failed in an unforeseen way
+            logger.error("push to %s not sent (delivery %s): %r", origin, delivery.pk, result)
+            return Outcome(delivery.pk, "failed", f"{type(result).__name__}: {result}"[:500])
+        status = result.status
         if status in (200, 201, 202):
             return Outcome(delivery.pk, "sent")
-        text = response.body.decode("utf-8", "replace")[:300]
-        retry_after = retry_after_seconds(response.headers.get("retry-after"))
+        text = result.body.decode("utf-8", "replace")[:300]
+        retry_after = retry_after_seconds(result.headers.get("retry-after"))
         detail = f"push service answered {status}: {text}".strip()
         if status in (404, 410):
             return Outcome(delivery.pk, "gone", detail)
