@@ -78,7 +78,7 @@ def parse_endpoint(url: str) -> Target:
                 return Target(scheme, host.lower(), port, netloc, slash + path if slash else "/")
         if scheme not in ("http", "https") or not host:
             raise PushHTTPError(f"not an http(s) URL: {url[:80]}")
-    parts = urlsplit(url)  # unusual shapes: IPv6 literals, user info, query strings
+    parts = urlsplit(url)  # unusual shapes: IPv6 literals, query strings
     try:
         port = parts.port
     except ValueError as exc:
@@ -86,6 +86,8 @@ def parse_endpoint(url: str) -> Target:
     scheme, host = parts.scheme, parts.hostname or ""
     if scheme not in ("http", "https") or not host:
         raise PushHTTPError(f"not an http(s) URL: {url[:80]}")
+    if "@" in parts.netloc:
+        raise PushHTTPError("user info in the push endpoint")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme, host, port or (443 if scheme == "https" else 80), parts.netloc, path)
 
