@@ -12,17 +12,12 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-
-try:  # HEIC/HEIF from iPhones, when the maintained decoder is installed (optional extra "heic").
-    import pillow_heif  # type: ignore[import-not-found]
-
-    pillow_heif.register_heif_opener()
-    ALLOWED_FORMATS |= {"HEIF"}
-except ImportError:  # pragma: no cover - depends on the optional package
-    pass
+# HEIC/HEIF is what iPhones take; pillow-heif (libheif) decodes it, and it is stored as JPEG like everything else.
+pillow_heif.register_heif_opener()
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
 
 
 class ImageRejected(ValueError):

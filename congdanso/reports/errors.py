@@ -62,7 +62,7 @@ MESSAGES = {
     "attribute_invalid": _("Thông tin không hợp lệ: %(name)s."),
     "too_large": _("Ảnh “%(name)s” vượt quá %(mb)s MB."),
     "not_an_image": _("Tệp “%(name)s” không phải là ảnh."),
-    "unsupported_format": _("Ảnh “%(name)s” không đúng định dạng (chỉ nhận JPEG, PNG, WebP)."),
+    "unsupported_format": _("Ảnh “%(name)s” không đúng định dạng (chỉ nhận JPEG, PNG, WebP, HEIC)."),
     "too_many_pixels": _("Ảnh “%(name)s” có kích thước điểm ảnh quá lớn."),
     "corrupt": _("Ảnh “%(name)s” bị hỏng, không đọc được."),
     "reason_required": _("Hãy nêu lý do."),
