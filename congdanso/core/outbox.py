@@ -51,8 +51,12 @@ def enqueue(topic: str, payload: dict[str, Any], *, delay: timedelta | None = No
     if not transaction.get_connection().in_atomic_block:
         raise NotInTransaction("outbox.enqueue must be called inside transaction.atomic()")
     now = timezone.now()
-    message = OutboxMessage.objects.create(topic=topic, payload=payload, available_at=now + (delay or timedelta()))
-    transaction.on_commit(lambda: _hint([message.pk]))
+    # Marked as hinted in the INSERT itself (the hint follows the commit): no UPDATE after the hint. If the hint
+    # cannot be enqueued the mark is taken back and the next sweep hints the row; if the process dies between the
+    # commit and the hint, the sweeper hints it once the mark is stale (2 × OUTBOX_SWEEP_SECONDS).
+    message = OutboxMessage.objects.create(topic=topic, payload=payload, available_at=now + (delay or timedelta()),
+                                           enqueued_at=now)
+    transaction.on_commit(lambda: _hint([message.pk], marked=True))
     return message
 
 
@@ -70,17 +74,25 @@ def enqueue_many(topic: str, payloads: list[dict[str, Any]]) -> list[OutboxMessa
     return rows
 
 
-def _hint(ids: list[int]) -> None:
-    """Ask the task queue to run these rows soon. Failure is fine: the sweeper is the guarantee."""
+def _hint(ids: list[int], *, marked: bool = False) -> None:
+    """Ask the task queue to run these rows soon. Failure is fine: the sweeper is the guarantee.
+
+    ``marked``: the rows were written with ``enqueued_at`` already set; it is cleared if the hint fails."""
     from congdanso.core.tasks import run_outbox_batch
 
     try:
         for start in range(0, len(ids), 100):
             run_outbox_batch.enqueue(ids[start : start + 100])
-        OutboxMessage.objects.filter(pk__in=ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+        if not marked:
+            OutboxMessage.objects.filter(pk__in=ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     except Exception:
         logger.warning("outbox hint for %d rows could not be enqueued; the sweeper will retry", len(ids),
                        exc_info=True)
+        if marked:
+            try:
+                OutboxMessage.objects.filter(pk__in=ids).update(enqueued_at=None)
+            except Exception:  # the database is gone too: the mark goes stale and the sweeper hints the rows then
+                logger.warning("outbox: could not clear the hint mark of %d rows", len(ids), exc_info=True)
 
 
 def claim(message_id: int, worker: str) -> OutboxMessage | None:

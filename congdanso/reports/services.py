@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -307,12 +307,12 @@ def submit_report(
     images = photo_store.prepare(data.photos)
     fingerprint = data.fingerprint(image.sha256 for image in images)
     key = _scoped_key(idempotency_key, actor, key_scope) if idempotency_key else None
-    if key:
-        existing = Report.objects.filter(idempotency_key=key).first()
+    if key:  # two columns, not the row: on nearly every submission the key is new and nothing is found
+        existing = Report.objects.filter(idempotency_key=key).values_list("pk", "request_hash").first()
         if existing is not None:
-            if existing.request_hash != fingerprint:
+            if existing[1] != fingerprint:
                 raise IdempotencyConflict()
-            return Submitted(get_report(existing.pk), False)
+            return Submitted(get_report(existing[0]), False)
 
     resident = actor if (getattr(actor, "is_authenticated", False) and not on_behalf) else None
     if resident is not None:
@@ -335,6 +335,17 @@ def submit_report(
     return Submitted(report, True)
 
 
+def _next_report_id() -> int | None:
+    """PostgreSQL: the id the next report will have, from its table's sequence, so that the report is inserted
+    once with its tracking code; an UPDATE of the code right after the INSERT would write the row and each of its
+    indexes a second time. None on engines without sequences (SQLite): insert, then set the code."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Report._meta.db_table])
+        return int(cursor.fetchone()[0])
+
+
 def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, attributes: dict[str, Any],
             images: list[ProcessedImage], *, resident: Any, actor: Any, key: str | None, fingerprint: str,
             description: str, request: Any) -> Report:
@@ -353,9 +364,15 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
         forward_due_at=sla.forward_due(category, now), resolve_due_at=sla.resolve_due(category, data.priority, now),
         forwarded_at=now if agency else None,
     )
-    report.save()
-    report.code = tracking_code(report)
-    report.save(update_fields=["code"])  # category, ward and agency stay cached on the instance: no re-read
+    report.pk = _next_report_id()
+    if report.pk is not None:  # written once, with its tracking code
+        report.code = tracking_code(report)
+        report.save(force_insert=True)
+    else:
+        report.save()
+        report.code = tracking_code(report)
+        report.save(update_fields=["code"])
+    # category, ward and agency stay cached on the instance: no re-read
     event = ReportEvent(report=report, kind="submitted", to_status=report.status, actor=resident,
                         actor_label="@reporter" if resident else f"@channel:{data.channel}",
                         data={"channel": data.channel}, created_at=now)
