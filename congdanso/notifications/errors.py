@@ -17,3 +17,7 @@ class NotificationNotFound(NotFound):
 
 class InvalidPreference(NotificationError):
     code = "invalid_preference"
+
+
+class InvalidWebhook(NotificationError):
+    code = "invalid_webhook"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,7 +27,12 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.core import audit, outbox
 from congdanso.notifications import channels, kinds, receipts, rendering
 from congdanso.notifications.bulk import insert_returning
-from congdanso.notifications.errors import InvalidPreference, InvalidSubscription, NotificationNotFound
+from congdanso.notifications.errors import (
+    InvalidPreference,
+    InvalidSubscription,
+    InvalidWebhook,
+    NotificationNotFound,
+)
 from congdanso.notifications.models import (
     Channel,
     Delivery,
@@ -314,6 +320,30 @@ def find_resident(query: str) -> Any:
 
 
 # --- webhooks ---------------------------------------------------------------------------------------------------------
+
+WEBHOOK_TOPICS = ("report.status_changed", "report.*", "dossier.status_changed", "dossier.*", "*")
+
+
+def create_webhook(name: str, url: str, topics: Iterable[str], *, actor: Any) -> tuple[Webhook, str]:
+    """Register an integrator's endpoint; returns it with its new signing secret (shown once, stored encrypted)."""
+    name, url, topics = name.strip(), url.strip(), [t.strip() for t in topics if t.strip()]
+    if not name:
+        raise InvalidWebhook(_("Hãy đặt tên cho webhook."), code="name_required")
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not (
+            loopback or settings.DEBUG)):
+        raise InvalidWebhook(_("Địa chỉ webhook phải là một URL https."), code="bad_url")
+    unknown = [t for t in topics if t not in WEBHOOK_TOPICS and not t.startswith(("report.", "dossier."))]
+    if not topics or unknown:
+        raise InvalidWebhook(_("Chủ đề không hợp lệ: %(topics)s. Ví dụ: report.status_changed, dossier.*")
+                             % {"topics": ", ".join(unknown) or "—"}, code="bad_topics")
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        hook = Webhook.objects.create(name=name, url=url, secret=secret, topics=topics)
+        audit.record("notifications.webhook_created", actor=actor, obj=hook, url=url, topics=topics)
+    return hook, secret
+
 
 def emit_webhook(topic: str, payload: dict[str, Any]) -> int:
     """Queue ``payload`` for every active webhook subscribed to ``topic`` (e.g. ``report.status_changed``).

@@ -75,3 +75,42 @@ def test_no_subscriber_no_row() -> None:
     with transaction.atomic():
         assert services.emit_webhook("report.created", {}) == 0
     assert not OutboxMessage.objects.exists()
+
+
+def test_create_webhook_command_prints_a_secret_that_signs_the_events(settings) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from congdanso.core.models import AuditEntry
+
+    receiver = Receiver()
+    out = io.StringIO()
+    call_command("create_webhook", "Trung tâm IOC", receiver.url, "--topic", "report.*", stdout=out)
+    secret = out.getvalue().strip()
+    hook = Webhook.objects.get()
+    assert secret.startswith("whsec_") and hook.secret == secret and hook.topics == ["report.*"]
+    assert AuditEntry.objects.filter(action="notifications.webhook_created").count() == 1
+    with transaction.atomic():
+        assert services.emit_webhook("report.status_changed", {"code": "PA-1"}) == 1
+    drain()
+    [(headers, body)] = receiver.calls
+    expected = hmac.new(secret.encode(), headers["x-cds-timestamp"].encode() + b"." + body, hashlib.sha256)
+    assert headers["x-cds-signature"] == "sha256=" + expected.hexdigest()
+    receiver.server.shutdown()
+
+
+@pytest.mark.parametrize(("url", "topics"), [
+    ("ftp://ioc.hcmc.gov.vn/hook", ["report.*"]),
+    ("http://ioc.hcmc.gov.vn/hook", ["report.*"]),  # plain http only to loopback (or in development)
+    ("https://ioc.hcmc.gov.vn/hook", ["weather.*"]),
+    ("https://ioc.hcmc.gov.vn/hook", []),
+])
+def test_bad_webhooks_are_refused_with_a_clear_message(url, topics, settings) -> None:
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    args = [a for t in topics for a in ("--topic", t)] or ["--topic", " "]
+    with pytest.raises(CommandError):
+        call_command("create_webhook", "X", url, *args)
+    assert not Webhook.objects.exists()
