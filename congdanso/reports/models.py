@@ -186,7 +186,8 @@ def actor_display(label: str) -> str:
 class ReportEvent(models.Model):
     """One line of the report's history. Public lines form the timeline; internal notes are never public."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events",
+                               db_index=False)  # led by the (report, id) index below
     kind = models.CharField(max_length=20)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
