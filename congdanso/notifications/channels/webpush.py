@@ -9,7 +9,6 @@ pauses that origin for the rest of the batch; timeouts and refused connections r
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import json
 import logging
@@ -19,6 +18,7 @@ import time
 from typing import Any
 
 import http_ece
+import uvloop
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.utils import timezone
@@ -93,6 +93,7 @@ class _Renderer:
         self.now = timezone.now()
         self.tails: dict[tuple[Any, ...], bytes] = {}
         self.blocks: dict[tuple[str, int, bool], bytes] = {}
+        self.ttls: dict[Any, int] = {}
 
     def __call__(self, request: Request) -> bytes:
         delivery: Job = request.item
@@ -102,7 +103,10 @@ class _Renderer:
         if tail is None:
             tail = self.tails[text] = _payload_tail(n)
         body = encrypt(delivery.subscription, payload_of(delivery, tail))
-        origin, ttl = request.target.origin, ttl_of(delivery, self.now)
+        origin = request.target.origin
+        ttl = self.ttls.get(delivery.expires_at)
+        if ttl is None:
+            ttl = self.ttls[delivery.expires_at] = ttl_of(delivery, self.now)
         block = self.blocks.get((origin, ttl, n.urgent))
         if block is None:
             headers = headers_for(delivery, origin, self.now)
@@ -117,7 +121,7 @@ class _Sender:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.loop = asyncio.new_event_loop()
+        self.loop = uvloop.new_event_loop()  # libuv's loop: a fraction of asyncio's cost per socket event
         self.client = PushClient(timeout=settings.PUSH_TIMEOUT_SECONDS)
         self.paused: dict[str, float] = {}  # origin -> monotonic time until which it asked us to wait
 
