@@ -5,8 +5,8 @@ standard ``ssl`` module.
 Why not aiohttp: a push costs ~75 µs of encryption, and a general client's machinery (URL objects, cookie jars,
 tracing, multidicts, one coroutine, future and timeout per request) costs more than that. Here a connection, as soon
 as it has its answer, takes the next request of its origin and writes it from the protocol callback: no task,
-future or timer per request. Requests are rendered (encrypted) only when a connection is ready for them, so the
-worker encrypts the next message while the push service answers the last one.
+future or timer per request. Requests are rendered (encrypted) a few at a time when a connection needs one, so the
+encryption runs in a tight loop and the push service answers the last ones meanwhile.
 
 It does only what push needs: POST a small body, read the status, a few headers and at most a short body; one
 request at a time per connection (no pipelining); a connection the server marks "close", or that fails, is dropped.

@@ -1,7 +1,7 @@
 """Web Push: payload encrypted per RFC 8291 (aes128gcm, http_ece), VAPID per RFC 8292 (py-vapid).
 
-A batch is pumped through kept-alive connections (``pushhttp``) on one event loop per worker process; each message
-is encrypted when a connection is free for it. The VAPID token is signed once per push-service origin and reused
+A batch is pumped through kept-alive connections (``pushhttp``) on one event loop per worker process; messages are
+encrypted a few at a time as connections free up. The VAPID token is signed once per push-service origin and reused
 (see ``vapid.authorization``); the header block and the notification's JSON are rendered once per batch.
 Answers: 201 sent; 404/410 the subscription is gone (removed); 429 and 5xx retried after Retry-After, and a 429
 pauses that origin for the rest of the batch; timeouts and refused connections retried.
@@ -73,16 +73,21 @@ def ttl_of(delivery: Any, now: Any = None) -> int:
     return max(0, int((delivery.expires_at - (now or timezone.now())).total_seconds()))
 
 
-def headers_for(delivery: Any, origin: str, now: Any = None) -> dict[str, str]:
+def shared_headers(origin: str, ttl: int, urgent: bool) -> dict[str, str]:
+    """The headers every push of a batch to ``origin`` with this TTL and urgency carries (``Topic`` is per push)."""
     return {
         "Authorization": vapid.authorization(origin),
         "Content-Encoding": "aes128gcm",
         "Content-Type": "application/octet-stream",
-        "TTL": str(ttl_of(delivery, now)),
-        "Urgency": "high" if delivery.notification.urgent else "normal",
-        # A message stored for an offline device is replaced by a re-send of the same notification.
-        "Topic": f"cds-{delivery.notification_id}",
+        "TTL": str(ttl),
+        "Urgency": "high" if urgent else "normal",
     }
+
+
+def pause_of(response: Response) -> float:
+    """How long a push service that answered 429 asked us to wait (60 s when it did not say)."""
+    retry_after = retry_after_seconds(response.headers.get("retry-after"))
+    return retry_after if retry_after is not None else 60.0
 
 
 class _Renderer:
@@ -109,9 +114,8 @@ class _Renderer:
             ttl = self.ttls[delivery.expires_at] = ttl_of(delivery, self.now)
         block = self.blocks.get((origin, ttl, n.urgent))
         if block is None:
-            headers = headers_for(delivery, origin, self.now)
-            del headers["Topic"]
-            block = self.blocks[(origin, ttl, n.urgent)] = header_block(headers)
+            block = self.blocks[(origin, ttl, n.urgent)] = header_block(shared_headers(origin, ttl, n.urgent))
+        # A message stored for an offline device is replaced by a re-send of the same notification.
         block += b"Topic: cds-%d\r\n" % delivery.notification_id
         return self.client.head(request.target, block, len(body)) + body
 
@@ -159,9 +163,8 @@ class _Sender:
     def _outcome(self, request: Request, result: Response | Exception) -> Outcome:
         delivery: Job = request.item
         origin = request.target.origin
-        if isinstance(result, Halted):
-            wait = max(0.0, self.paused.get(origin, 0) - time.monotonic())
-            return Outcome(delivery.pk, "retry", f"{origin} asked to slow down (429)", wait)
+        if isinstance(result, Halted):  # not sent: the 429 that stopped it says how long to wait
+            return Outcome(delivery.pk, "retry", f"{origin} asked to slow down (429)", pause_of(result.response))
         if isinstance(result, (ValueError, TypeError)):
             return Outcome(delivery.pk, "failed", f"subscription keys unusable: {result}"[:500])
         if isinstance(result, (OSError, TimeoutError, ssl.SSLError)):  # PushHTTPError is a ConnectionError
@@ -179,7 +182,7 @@ class _Sender:
         if status in (404, 410):
             return Outcome(delivery.pk, "gone", detail)
         if status == 429:
-            delay = retry_after if retry_after is not None else 60.0
+            delay = pause_of(result)
             self.paused[origin] = time.monotonic() + delay
             logger.warning("push service %s rate-limited us for %.0f s (delivery %s)", origin, delay, delivery.pk)
             return Outcome(delivery.pk, "retry", detail, delay)

@@ -105,6 +105,7 @@ def test_create_webhook_command_prints_a_secret_that_signs_the_events(settings) 
     ("http://ioc.hcmc.gov.vn/hook", ["report.*"]),  # plain http only to loopback (or in development)
     ("https://ioc.hcmc.gov.vn/hook", ["weather.*"]),
     ("https://ioc.hcmc.gov.vn/hook", []),
+    ("https://[ioc.hcmc.gov.vn/hook", ["report.*"]),  # malformed: a clear error, not a traceback
 ])
 def test_bad_webhooks_are_refused_with_a_clear_message(url, topics, settings) -> None:
     from django.core.management import CommandError, call_command

@@ -172,3 +172,52 @@ def test_a_receipt_that_beats_the_worker_is_kept(citizen, push_service: PushServ
     row = Delivery.objects.get()
     assert row.status == DeliveryStatus.DELIVERED and row.sent_at and row.delivered_at
     assert states.can_move("sending", "delivered") and not states.can_move("delivered", "sent")
+
+
+def test_a_429_holds_back_the_rest_of_that_origin_for_as_long_as_it_asked(citizen, officer, push_service,
+                                                                         settings) -> None:
+    settings.PUSH_CONCURRENCY = 1  # one connection: the second push waits behind the first
+    push_service.retry_after = "90"
+    subscribe(citizen, push_service, "/busy/lan")
+    subscribe(officer, push_service, "/ok/minh")
+    send([citizen, officer])
+    drain()
+    assert push_service.counters == {"/busy/lan": 1}, "nothing more was sent to that push service"
+    for delivery in Delivery.objects.all():
+        assert delivery.status == DeliveryStatus.QUEUED and "429" in delivery.last_error
+        assert delivery.available_at >= timezone.now() + timedelta(seconds=80), "its Retry-After, for both"
+    make_due()
+    drain()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert len(push_service.messages()) == 2
+
+
+def test_unusable_keys_fail_that_delivery_only(citizen, officer, push_service: PushService) -> None:
+    _subscriber, broken = subscribe(citizen, push_service, "/ok/lan")
+    subscribe(officer, push_service, "/ok/minh")
+    PushSubscription.objects.filter(pk=broken.pk).update(p256dh="AAAA")  # damaged after it was checked
+    send([citizen, officer])
+    drain()
+    statuses = dict(Delivery.objects.values_list("subscription__endpoint", "status"))
+    assert statuses[push_service.origin + "/ok/lan"] == DeliveryStatus.FAILED
+    assert statuses[push_service.origin + "/ok/minh"] == DeliveryStatus.SENT
+    assert "keys unusable" in Delivery.objects.get(subscription=broken).last_error
+    assert list(push_service.counters) == ["/ok/minh"]
+
+
+def test_last_success_is_recorded_at_most_hourly(citizen, push_service: PushService) -> None:
+    _subscriber, subscription = subscribe(citizen, push_service, "/ok/lan")
+    send([citizen])
+    drain()
+    subscription.refresh_from_db()
+    first = subscription.last_success_at
+    assert first is not None
+    send([citizen])
+    drain()
+    subscription.refresh_from_db()
+    assert subscription.last_success_at == first, "not rewritten within the hour"
+    PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=first - timedelta(hours=2))
+    send([citizen])
+    drain()
+    subscription.refresh_from_db()
+    assert subscription.last_success_at > first
