@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from congdanso.core import hints
 from congdanso.core.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -75,14 +76,11 @@ def enqueue_many(topic: str, payloads: list[dict[str, Any]]) -> list[OutboxMessa
 
 
 def _hint(ids: list[int], *, marked: bool = False) -> None:
-    """Ask the task queue to run these rows soon. Failure is fine: the sweeper is the guarantee.
+    """Ask the task queue to run these rows soon (see core/hints.py). Failure is fine: the sweeper is the guarantee.
 
     ``marked``: the rows were written with ``enqueued_at`` already set; it is cleared if the hint fails."""
-    from congdanso.core.tasks import run_outbox_batch
-
     try:
-        for start in range(0, len(ids), 100):
-            run_outbox_batch.enqueue(ids[start : start + 100])
+        hints.send(ids)
         if not marked:
             OutboxMessage.objects.filter(pk__in=ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     except Exception:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from congdanso.core import outbox, worker
+from congdanso.core import hints, outbox, worker
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +32,20 @@ class Command(BaseCommand):
         gc.freeze()
         worker_id = outbox.worker_name()
         stop = threading.Event()
-        heartbeat: threading.Thread | None = None
+        threads: list[threading.Thread] = []
+        relay = hints.through_relay()
         if burst:
             outbox.sweep()
+            if relay:
+                hints.drain()
         else:
-            heartbeat = threading.Thread(target=worker.heartbeat_loop, args=(worker_id, backend, stop), daemon=True,
-                                         name="heartbeat")
-            heartbeat.start()
+            threads.append(threading.Thread(target=worker.heartbeat_loop, args=(worker_id, backend, stop),
+                                            daemon=True, name="heartbeat"))
+            if relay:  # hints wait in a Redis list; this thread turns them into tasks (core/hints.py)
+                threads.append(threading.Thread(target=hints.relay_loop, args=(stop,), daemon=True,
+                                                name="hint-relay"))
+            for thread in threads:
+                thread.start()
         try:
             if backend == "db":
                 call_command("db_worker", queue_name="default", interval=0.5, batch=burst, reload=False,
@@ -56,7 +63,7 @@ class Command(BaseCommand):
             logger.info("worker %s interrupted", worker_id)
         finally:
             stop.set()
-            if heartbeat is not None:
-                # A beat in flight must land before the row is removed, or it would bring the row back.
-                heartbeat.join(timeout=settings.WORKER_HEARTBEAT_SECONDS + 5)
+            # A beat in flight must land before the row is removed, or it would bring the row back.
+            for thread in threads:
+                thread.join(timeout=settings.WORKER_HEARTBEAT_SECONDS + 5)
             worker.forget(worker_id)
