@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
-
+from congdanso.core.cache import count
 from congdanso.reports.errors import RateLimited
 
 
-def hit(key: str, limit: int, window_seconds: int = 3600) -> None:
-    """Count one action under ``key``; raise RateLimited past ``limit`` per window. A limit of 0 disables it."""
-    if limit <= 0:
+def _bucket(key: str, window_seconds: int) -> str:
+    return f"rl:{key}:{int(time.time() // window_seconds)}"
+
+
+def hit(*limits: tuple[str, int], window_seconds: int = 3600) -> None:
+    """Count one action under each ``(key, limit)``; raise RateLimited when any count passes its limit, and then
+    count it under none (a refused action does not use up the other limits). A limit of 0 disables that key.
+    All keys are counted in one cache round trip."""
+    active = [(_bucket(key, window_seconds), limit) for key, limit in limits if limit > 0]
+    if not active:
         return
-    bucket = f"rl:{key}:{int(time.time() // window_seconds)}"
-    cache.add(bucket, 0, window_seconds + 5)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # evicted between add and incr
-        cache.set(bucket, 1, window_seconds + 5)
-        count = 1
-    if count > limit:
+    buckets = [bucket for bucket, _limit in active]
+    counts = count(buckets, window_seconds + 5)
+    if any(value > limit for value, (_bucket_key, limit) in zip(counts, active, strict=True)):
+        count(buckets, window_seconds + 5, delta=-1)
         raise RateLimited()
-
-
-def peek(key: str, window_seconds: int = 3600) -> int:
-    return int(cache.get(f"rl:{key}:{int(time.time() // window_seconds)}") or 0)

@@ -315,10 +315,12 @@ def submit_report(
             return Submitted(get_report(existing[0]), False)
 
     resident = actor if (getattr(actor, "is_authenticated", False) and not on_behalf) else None
+    limits = []
     if resident is not None:
-        ratelimit.hit(f"report:user:{resident.pk}", settings.REPORTS_RATE_PER_USER_HOUR)
+        limits.append((f"report:user:{resident.pk}", settings.REPORTS_RATE_PER_USER_HOUR))
     if ip and not on_behalf:
-        ratelimit.hit(f"report:ip:{ip}", settings.REPORTS_RATE_PER_IP_HOUR)
+        limits.append((f"report:ip:{ip}", settings.REPORTS_RATE_PER_IP_HOUR))
+    ratelimit.hit(*limits)
 
     try:
         with photo_store.files_cleanup(), transaction.atomic():
