@@ -9,6 +9,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.http import HttpRequest
 
+from congdanso.core import inserts
 from congdanso.core.models import AuditEntry
 
 
@@ -33,7 +34,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     is_user = getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         action=action,
         actor=actor if is_user else None,
         actor_label=str(actor or "")[:200],
@@ -42,6 +43,8 @@ def record(
         ip_address=ip or client_ip(request),
         data=data,
     )
+    inserts.insert([entry])
+    return entry
 
 
 @contextmanager

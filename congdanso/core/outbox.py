@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from congdanso.core import hints
+from congdanso.core import hints, inserts
 from congdanso.core.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ def enqueue(topic: str, payload: dict[str, Any], *, delay: timedelta | None = No
     # Marked as hinted in the INSERT itself (the hint follows the commit): no UPDATE after the hint. If the hint
     # cannot be enqueued the mark is taken back and the next sweep hints the row; if the process dies between the
     # commit and the hint, the sweeper hints it once the mark is stale (2 × OUTBOX_SWEEP_SECONDS).
-    message = OutboxMessage.objects.create(topic=topic, payload=payload, available_at=now + (delay or timedelta()),
-                                           enqueued_at=now)
+    message = OutboxMessage(topic=topic, payload=payload, available_at=now + (delay or timedelta()), enqueued_at=now)
+    inserts.insert([message])
     transaction.on_commit(lambda: _hint([message.pk], marked=True))
     return message
 

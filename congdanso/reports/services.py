@@ -24,7 +24,7 @@ from congdanso.accounts.models import StaffRole, User
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Category, Unit
-from congdanso.core import audit, outbox
+from congdanso.core import audit, inserts, outbox
 from congdanso.core.errors import DomainError
 from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
@@ -369,9 +369,9 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
     report.pk = _next_report_id()
     if report.pk is not None:  # written once, with its tracking code
         report.code = tracking_code(report)
-        report.save(force_insert=True)
+        inserts.insert([report])
     else:
-        report.save()
+        inserts.insert([report])
         report.code = tracking_code(report)
         report.save(update_fields=["code"])
     # category, ward and agency stay cached on the instance: no re-read
@@ -382,9 +382,7 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
                           agency=agency, created_at=now) if agency is not None else
               ReportEvent(report=report, kind="triage", to_status=report.status, actor_label="@system",
                           created_at=now))
-    ReportEvent.objects.bulk_create([event, second])
-    if event.pk is None:  # engines that do not return ids from bulk inserts
-        event, second = list(ReportEvent.objects.filter(report=report).order_by("id"))[:2]
+    inserts.insert([event, second])
     for image in images:
         photo_store.store(report, image, kind=PhotoKind.REPORT, event=event)
     # The deadline row is written by the worker that handles this announcement (off the request path).
