@@ -30,7 +30,7 @@ from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
 from congdanso.reports import photos as photo_store
 from congdanso.reports import ratelimit, routing, sla, states
-from congdanso.reports.errors import BadMove, IdempotencyConflict, NotAllowed, ReportNotFound, invalid
+from congdanso.reports.errors import BadMove, IdempotencyConflict, NotAllowed, RateLimited, ReportNotFound, invalid
 from congdanso.reports.models import (
     CategoryAttribute,
     Channel,
@@ -307,34 +307,40 @@ def submit_report(
     images = photo_store.prepare(data.photos)
     fingerprint = data.fingerprint(image.sha256 for image in images)
     key = _scoped_key(idempotency_key, actor, key_scope) if idempotency_key else None
-    if key:  # two columns, not the row: on nearly every submission the key is new and nothing is found
-        existing = Report.objects.filter(idempotency_key=key).values_list("pk", "request_hash").first()
-        if existing is not None:
-            if existing[1] != fingerprint:
-                raise IdempotencyConflict()
-            return Submitted(get_report(existing[0]), False)
-
     resident = actor if (getattr(actor, "is_authenticated", False) and not on_behalf) else None
     limits = []
     if resident is not None:
         limits.append((f"report:user:{resident.pk}", settings.REPORTS_RATE_PER_USER_HOUR))
     if ip and not on_behalf:
         limits.append((f"report:ip:{ip}", settings.REPORTS_RATE_PER_IP_HOUR))
-    ratelimit.hit(*limits)
-
+    # Nearly every key is new: no look-up first. A key sent again fails the INSERT on its unique index, and the
+    # first report is answered then; a replay is neither counted against the limits nor refused by them.
+    try:
+        counted = ratelimit.hit(*limits)
+    except RateLimited:
+        if key and (replayed := _replayed(key, fingerprint)) is not None:
+            return replayed
+        raise
     try:
         with photo_store.files_cleanup(), transaction.atomic():
             report = _create(data, category, chosen_ward, attributes, images, resident=resident, actor=actor,
                              key=key, fingerprint=fingerprint, description=description, request=request)
     except IntegrityError:
-        if key:
-            existing = Report.objects.filter(idempotency_key=key).first()
-            if existing is not None:
-                if existing.request_hash != fingerprint:
-                    raise IdempotencyConflict() from None
-                return Submitted(get_report(existing.pk), False)
+        if key and (replayed := _replayed(key, fingerprint)) is not None:
+            ratelimit.refund(counted)
+            return replayed
         raise
     return Submitted(report, True)
+
+
+def _replayed(key: str, fingerprint: str) -> Submitted | None:
+    """The report already filed under this idempotency key (409 if the body differs), or None."""
+    existing = Report.objects.filter(idempotency_key=key).values_list("pk", "request_hash").first()
+    if existing is None:
+        return None
+    if existing[1] != fingerprint:
+        raise IdempotencyConflict()
+    return Submitted(get_report(existing[0]), False)
 
 
 def _next_report_id() -> int | None:

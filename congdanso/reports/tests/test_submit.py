@@ -131,6 +131,31 @@ def test_same_idempotency_key_returns_the_same_report(citizen, category):
     assert ReportPhoto.objects.count() == 1
 
 
+def test_a_replay_stores_no_second_photo_file(citizen, category):
+    services.submit_report(make_input(category, photos=[photo()]), actor=citizen, idempotency_key="k-files")
+    files = stored_files()
+    services.submit_report(make_input(category, photos=[photo()]), actor=citizen, idempotency_key="k-files")
+    assert stored_files() == files
+
+
+def test_replays_are_not_counted_against_the_rate_limit_nor_refused_by_it(citizen, category, settings):
+    settings.REPORTS_RATE_PER_USER_HOUR = 2
+    first = services.submit_report(make_input(category), actor=citizen, idempotency_key="k-r1")
+    for _ in range(3):  # an offline draft sent again and again: always the first report, never counted
+        assert services.submit_report(make_input(category), actor=citizen, idempotency_key="k-r1").report == \
+            first.report
+    services.submit_report(make_input(category, description="Thứ hai"), actor=citizen, idempotency_key="k-r2")
+    with pytest.raises(RateLimited):  # the limit is reached by new reports only
+        services.submit_report(make_input(category, description="Thứ ba"), actor=citizen, idempotency_key="k-r3")
+    # At the limit, a replay still gets its report, and a different body under a used key is still a conflict.
+    again = services.submit_report(make_input(category, description="Thứ hai"), actor=citizen,
+                                   idempotency_key="k-r2")
+    assert not again.created
+    with pytest.raises(IdempotencyConflict):
+        services.submit_report(make_input(category, description="Khác"), actor=citizen, idempotency_key="k-r2")
+    assert Report.objects.count() == 2
+
+
 def test_same_key_different_body_is_a_conflict(citizen, category):
     services.submit_report(make_input(category), actor=citizen, idempotency_key="k-2")
     with pytest.raises(IdempotencyConflict) as caught:
