@@ -13,8 +13,9 @@ Environment: BENCH_REPORTS_N (default 1000000), BENCH_REPORTS_DATABASE_URL (defa
 postgres://postgres@127.0.0.1:5432/cds_bench_reports; ``sqlite`` for SQLite in a temporary DATA_DIR),
 BENCH_REPORTS_SECONDS per scenario (default 8; creation runs it in BENCH_REPORTS_CREATE_ROUNDS rounds, default 3,
 each half baseline, half creation), BENCH_REPORTS_ONLY (e.g. ``create``: skip the other reads while iterating),
-BENCH_REPORTS_RESEED=1 to seed again, BENCH_REPORTS_WORKERS
-(gunicorn workers, default 2), BENCH_REPORTS_THREADS (default 4), BENCH_REPORTS_REDIS_URL (task hints through RQ
+BENCH_REPORTS_RESEED=1 to seed again, BENCH_REPORTS_WORKERS and
+BENCH_REPORTS_THREADS (gunicorn processes and threads; default: as gunicorn.conf.py sets them),
+BENCH_REPORTS_REDIS_URL (task hints through RQ
 when reachable, default redis://127.0.0.1:6379/14; empty: database queue). The seeded database is kept and reused.
 """
 
@@ -39,8 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 N = int(os.environ.get("BENCH_REPORTS_N", "1000000"))
 SECONDS = float(os.environ.get("BENCH_REPORTS_SECONDS", "8"))
 DB_URL = os.environ.get("BENCH_REPORTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cds_bench_reports")
-WORKERS = os.environ.get("BENCH_REPORTS_WORKERS", "2")
-THREADS = os.environ.get("BENCH_REPORTS_THREADS", "4")
+WORKERS = os.environ.get("BENCH_REPORTS_WORKERS", "")  # "": as gunicorn.conf.py decides
+THREADS = os.environ.get("BENCH_REPORTS_THREADS", "")
 REDIS_URL = os.environ.get("BENCH_REPORTS_REDIS_URL", "redis://127.0.0.1:6379/14")  # "" for the database queue
 CREATE_ROUNDS = int(os.environ.get("BENCH_REPORTS_CREATE_ROUNDS", "3"))
 ONLY = {s for s in os.environ.get("BENCH_REPORTS_ONLY", "").split(",") if s}  # e.g. "create" while iterating
@@ -296,13 +297,18 @@ def main() -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_file = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
+    server_env = env | ({"WEB_CONCURRENCY": WORKERS} if WORKERS else {}) | ({"WEB_THREADS": THREADS} if THREADS else {})
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "congdanso.wsgi", "--workers", WORKERS, "--threads", THREADS,
-         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--keep-alive", "30"],
-        cwd=ROOT, env=env, stdout=log_file, stderr=log_file, start_new_session=True)
+        [str(Path(sys.executable).parent / "gunicorn"), "congdanso.wsgi", "-c", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "--backlog", "2048"],
+        cwd=ROOT, env=server_env, stdout=log_file, stderr=log_file, start_new_session=True)
+    shape = subprocess.run([sys.executable, "-c", "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
+                            "print(json.dumps([c['workers'], c['threads']]))"],
+                           cwd=ROOT, env=server_env, check=True, text=True, capture_output=True).stdout
+    processes, threads = json.loads(shape)
     results: dict = {"n_reports": N, "database": "sqlite" if DB_URL == "sqlite" else "postgresql",
-                     "server": f"gunicorn {WORKERS} workers x {THREADS} threads (WSGI)", "seconds_per_scenario":
-                     SECONDS, "seeding": seeding}
+                     "server": f"gunicorn {processes} processes x {threads} threads (WSGI, gunicorn.conf.py)",
+                     "cpus": os.cpu_count(), "seconds_per_scenario": SECONDS, "seeding": seeding}
     try:
         import urllib.request
 

@@ -66,7 +66,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     bindir = Path(sys.executable).parent
     log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed at teardown
     processes = [
-        subprocess.Popen([str(bindir / "gunicorn"), "congdanso.wsgi", "--workers", "2", "--threads", "4",
+        subprocess.Popen([str(bindir / "gunicorn"), "congdanso.wsgi", "-c", "gunicorn.conf.py",
                           "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log, stderr=log,
                          start_new_session=True),
         subprocess.Popen([sys.executable, "manage.py", "run_worker"], cwd=ROOT, env=env, stdout=log, stderr=log,
