@@ -205,7 +205,7 @@ for i in range(int(sys.argv[1])):
                                           "full_name": f"Cư dân {i}"})
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[BACKEND_SESSION_KEY] = "congdanso.accounts.backends.AccountBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
     out.append(s.session_key)

@@ -167,7 +167,7 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "congdanso.accounts.backends.AccountBackend",  # ModelBackend, with a cheaper load of the signed-in user
 ]
 LOGIN_URL = "accounts:staff_login"
 AUTH_PASSWORD_VALIDATORS = [

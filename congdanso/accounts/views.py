@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from joserfc.errors import JoseError
 
-from congdanso.accounts import oidc, services
+from congdanso.accounts import backends, oidc, services
 from congdanso.accounts.claims import ClaimsError, map_claims
 from congdanso.accounts.errors import AccountDisabled
 from congdanso.core import audit
@@ -115,7 +115,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         user = services.sign_in_resident(identity, request=request)
     except AccountDisabled as exc:
         return login_error(request, "account_disabled", f"user {exc.user_id} is inactive", status=exc.status)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=backends.PATH)
     request.session[ID_TOKEN_KEY] = token["id_token"]
     request.session[ISSUER_KEY] = config.issuer
     return HttpResponseRedirect(safe_next(request, next_url))

@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from congdanso.accounts import mfa
+from congdanso.accounts import backends, mfa
 from congdanso.accounts.forms import OtpForm, StaffLoginForm
 from congdanso.accounts.models import User, UserKind
 from congdanso.accounts.views import safe_next
@@ -49,7 +49,7 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 def _finish(request: HttpRequest, user: User, device: object) -> HttpResponse:
     next_url = request.session.get(NEXT_KEY)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=backends.PATH)
     otp_login(request, device)
     request.session[STAFF_STARTED_KEY] = timezone.now().timestamp()
     request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
