@@ -19,6 +19,9 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
 logger = logging.getLogger(__name__)
 
 HINT_LIST = "congdanso:outbox:hints"
@@ -34,11 +37,23 @@ def through_relay() -> bool:
     return isinstance(task_backends["default"], RQBackend)
 
 
-def redis_connection() -> Any:
-    """The Redis client of the RQ queue (the cache's pooled client when RQ_QUEUES borrows it)."""
-    import django_rq
+_connection: list[Any] = []  # the client, once looked up: django_rq builds it anew on every call (~200 µs)
 
-    return django_rq.get_connection("default")
+
+def redis_connection() -> Any:
+    """The Redis client of the RQ queue (the cache's pooled client when RQ_QUEUES borrows it). One per process:
+    redis-py clients are thread-safe and their pools reconnect after a fork."""
+    if not _connection:
+        import django_rq
+
+        _connection.append(django_rq.get_connection("default"))
+    return _connection[0]
+
+
+@receiver(setting_changed)
+def _forget_connection(setting: str, **kwargs: Any) -> None:
+    if setting in {"RQ_QUEUES", "CACHES", "TASKS"}:
+        _connection.clear()
 
 
 def send(ids: list[int]) -> None:
