@@ -29,6 +29,9 @@ def test_the_user_it_loads_equals_the_orms_field_for_field(django_assert_num_que
     assert fields(loaded) == fields(User.objects.get(pk=user.pk))
     assert loaded.personal_id == "079123456789"  # decrypted, as the ORM does
     assert isinstance(loaded.birth_date, dt.date) and loaded.identity_verified_at.tzinfo is not None
+    orm = User.objects.get(pk=user.pk)
+    assert {name: type(value) for name, value in fields(loaded).items()} == \
+        {name: type(value) for name, value in fields(orm).items()}  # True, not 1, on SQLite too
     assert not loaded.get_deferred_fields()
     with connection.cursor() as cursor:
         cursor.execute("SELECT personal_id FROM accounts_user WHERE id = %s", [user.pk])
