@@ -32,8 +32,8 @@ def _columns(model: type[models.Model], with_pk: bool) -> tuple[models.Field, ..
 
 @cache
 def _statement(model: type[models.Model], with_pk: bool, rows: int, alias: str
-               ) -> tuple[str, tuple[tuple[models.Field, list[Any]], ...]]:
-    """The INSERT … RETURNING for ``rows`` rows, and each returned field with its value converters."""
+               ) -> tuple[str, tuple[tuple[models.Field, Any, list[Any]], ...]]:
+    """The INSERT … RETURNING for ``rows`` rows, and each returned field with its column and value converters."""
     connection = connections[alias]
     quote = connection.ops.quote_name
     table = model._meta.db_table
@@ -46,7 +46,8 @@ def _statement(model: type[models.Model], with_pk: bool, rows: int, alias: str
     converters = []
     for field in returned:
         column = field.get_col(table)
-        converters.append((field, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+        converters.append((field, column,
+                           connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
     return sql, tuple(converters)
 
 
@@ -58,6 +59,8 @@ def insert(objs: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) -> None:
     with_pk = objs[0].pk is not None
     if any(type(obj) is not model or (obj.pk is not None) != with_pk for obj in objs):
         raise ValueError("insert() takes instances of one model whose primary keys are all set or all unset")
+    if model._meta.parents:
+        raise ValueError(f"{model.__name__} inherits from a concrete model: its rows span tables, use save()")
     connection = connections[using]
     if not connection.features.can_return_rows_from_bulk_insert:  # an old SQLite: one save() each
         for obj in objs:
@@ -75,9 +78,9 @@ def insert(objs: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for obj, values in zip(objs, cursor.fetchall(), strict=True):
-            for (field, converters), value in zip(returning, values, strict=True):
+            for (field, column, converters), value in zip(returning, values, strict=True):
                 for converter in converters:
-                    value = converter(value, field, connection)
+                    value = converter(value, column, connection)
                 setattr(obj, field.attname, value)
     for obj in objs:
         obj._state.adding = False
