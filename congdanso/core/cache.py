@@ -61,6 +61,7 @@ class RedisCache(DjangoRedisCache):
     def _count_script(self) -> Any:
         return self._cache.get_client(write=True).register_script(COUNT_SCRIPT)
 
+
 def count(keys: list[str], timeout: int, delta: int = 1, *, cache: BaseCache | None = None) -> list[int]:
     """Add ``delta`` to each counter in ``cache`` (the default cache if None) and return the new values (fixed
     windows: the first count of a key sets its lifetime). One command on Redis; any other cache backend counts key
