@@ -400,8 +400,12 @@ def main() -> dict:
     ratio = c["rps"] / (results["baseline_32"]["rps"] or 1)
     summary["create_32"] = {"rps": c["rps"], "throughput_vs_baseline": round(ratio, 3),
                             "server_p99_ms": c["server_p99_ms"], "client_p99_ms": c["client_p99_ms"],
+                            # The issue's p99 read at the client (queueing included, the load client sharing this
+                            # machine's CPUs) and, as the reads' targets are, server-side.
                             "meets_target": bool(ratio >= 0.2 and c["client_p99_ms"] is not None
                                                  and c["client_p99_ms"] <= 150),
+                            "meets_target_server_side": bool(ratio >= 0.2 and c["server_p99_ms"] is not None
+                                                             and c["server_p99_ms"] <= 150),
                             "rounds": c["rounds"]}
     results = {name: public(r) if isinstance(r, dict) else r for name, r in results.items()}
     results["summary"] = summary
