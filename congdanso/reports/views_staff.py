@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -105,7 +106,15 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
                                                                               "name": assignee.display_name})
     for pk, exc in failed.items():
         messages.error(request, f"#{pk}: {getattr(exc, 'message', exc)}")
-    return redirect(request.POST.get("next") or "reports_staff:queue")
+    return redirect(_same_site(request, request.POST.get("next")) or "reports_staff:queue")
+
+
+def _same_site(request: HttpRequest, url: str | None) -> str | None:
+    """``url`` when it is a relative path on this site; None for anything else (another host, a scheme, ``//``)."""
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None,
+                                                                        require_https=request.is_secure()):
+        return url
+    return None
 
 
 @never_cache

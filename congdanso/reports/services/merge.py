@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from congdanso.reports import states
-from congdanso.reports.errors import ReportNotFound, invalid
+from congdanso.reports.errors import NotAllowed, ReportNotFound, invalid
 from congdanso.reports.models import Follow, Report
 from congdanso.reports.services.common import (
     _announce,
@@ -15,6 +15,7 @@ from congdanso.reports.services.common import (
     _now,
     _require_worker,
     _transition,
+    can_work_on,
     get_report,
 )
 from congdanso.reports.states import Status
@@ -33,6 +34,14 @@ def merge_report(report: Report | int, *, into: Report | int, actor: Any, reques
         if pk not in locked or survivor_id not in locked:
             raise ReportNotFound()
         survivor = locked[survivor_id]
+        # The target is checked like the source: the actor works on both (same agency, or a city admin), and the
+        # target is visible and still open, so a merge never writes public events or notifications into a report
+        # the actor could not act on.
+        _require_worker(actor, locked[pk])
+        if survivor.is_hidden:
+            raise ReportNotFound()
+        if not can_work_on(actor, survivor):
+            raise NotAllowed(invalid("merge_target_forbidden").message)
         if survivor.status not in states.OPEN and survivor.status != Status.RESOLVED:
             raise invalid("merge_target_closed")
 
