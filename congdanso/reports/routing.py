@@ -54,11 +54,17 @@ def city_bbox() -> BBox:
     return BBox.parse(settings.REPORTS_CITY_BBOX)
 
 
-def in_city(lat: float, lon: float) -> bool:
-    """Inside an imported boundary when there are any; inside the configured city box otherwise."""
+def in_city(lat: float, lon: float, chosen: Unit | None = None) -> bool:
+    """Inside an imported boundary when there are any; inside the configured city box otherwise.
+
+    With a ward chosen by the resident the city box is enough: an import may cover only part of the city, and a
+    point outside every imported polygon is then placed in the chosen ward (``locate``).
+    """
     index = boundary_index()
-    if index is not None:
-        return index.find(lat, lon) is not None
+    if index is not None and index.find(lat, lon) is not None:
+        return True
+    if index is not None and chosen is None:
+        return False
     return city_bbox().contains(lat, lon)
 
 

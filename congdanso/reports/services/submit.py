@@ -148,7 +148,7 @@ def submit_report(
             raise invalid("unknown_ward")
     if (data.lat is None) != (data.lon is None):
         raise invalid("location_required")
-    if data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon):
+    if data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon, chosen_ward):
         raise invalid("outside_city")
     if data.lat is None and chosen_ward is None:
         raise invalid("location_required")
