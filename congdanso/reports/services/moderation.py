@@ -52,6 +52,7 @@ def moderate_report(report: Report | int, *, actor: Any, description: str | None
     if not reason:
         raise invalid("reason_required")
     before: dict[str, Any] = {}
+    data: dict[str, Any] = {}  # filled by change(), read by the transition's event and audit entry after it
 
     def change(r: Report) -> None:
         if description is not None and description.strip() and description.strip() != r.description:
@@ -61,16 +62,18 @@ def moderate_report(report: Report | int, *, actor: Any, description: str | None
             before["is_hidden"] = r.is_hidden
             r.is_hidden = hidden
             r.hidden_reason = reason[:300] if hidden else ""
+        data["changed"] = sorted(before)
 
-    # The old text goes to the internal note (staff only), not to the public timeline.
-    report = _transition(report, "moderate", actor=actor, message=reason, public=False,
-                         authorize=lambda r: _require_worker(actor, r), change=change,
-                         data={"changed": sorted(before)}, request=request)
-    if before.get("description"):
-        ReportEvent.objects.create(report=report, kind="note", actor=actor, actor_label=str(actor),
-                                   is_public=False, message=_("Nội dung trước khi biên tập: %(text)s")
-                                   % {"text": before["description"]})
-    return report
+    def keep_old_text(r: Report) -> None:
+        # The old text goes to an internal note (staff only), not to the public timeline; written in the
+        # transition's transaction, so the edit and the record of what it replaced commit or roll back together.
+        if before.get("description"):
+            _event(r, "note", actor=actor, public=False,
+                   message=_("Nội dung trước khi biên tập: %(text)s") % {"text": before["description"]})
+
+    return _transition(report, "moderate", actor=actor, message=reason, public=False,
+                       authorize=lambda r: _require_worker(actor, r), change=change,
+                       data=data, request=request, after=keep_old_text)
 
 
 def redact_photo(photo: ReportPhoto | int, *, actor: Any, boxes: list[tuple[float, float, float, float]],
