@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from congdanso.accounts.actors import is_staff_member
 from congdanso.notifications import kinds, queries, services, vapid
 from congdanso.notifications.errors import NotificationError, NotificationNotFound
 from congdanso.notifications.forms import PreferenceForm
@@ -61,7 +62,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 
 def _kinds_for(user) -> list[kinds.Kind]:  # type: ignore[no-untyped-def]
-    staff = getattr(user, "kind", "") == "staff"
+    staff = is_staff_member(user)
     return [k for k in kinds.all_kinds() if k.for_staff == staff]
 
 

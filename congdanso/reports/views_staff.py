@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from congdanso.accounts.access import staff_required
-from congdanso.accounts.models import StaffRole, User
+from congdanso.accounts.models import StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
@@ -139,7 +139,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agencies": Agency.objects.filter(is_active=True).exclude(pk=report.agency_id).order_by("name"),
         "templates": templates, "identity": identity, "is_dpo": has_role(request.user, Role.DATA_PROTECTION_OFFICER),
         "is_city_admin": services.is_city_admin(request.user), "today": timezone.localdate(),
-        "staff": User.objects.filter(kind="staff", is_active=True).order_by("full_name")
+        "staff": User.objects.filter(kind=UserKind.STAFF, is_active=True).order_by("full_name")
         if has_role(request.user, Role.DATA_PROTECTION_OFFICER) else [],
     }
     return render(request, "reports/staff_detail.html", context)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from congdanso.accounts.actors import is_staff_member
 from congdanso.accounts.models import User
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import has_role
@@ -20,7 +21,6 @@ from congdanso.reports.errors import NotAllowed, invalid
 from congdanso.reports.models import IdentityGrant, Report, ReportEvent, ReportPhoto
 from congdanso.reports.services.common import (
     _event,
-    _is_staff,
     _locked,
     _now,
     _require_worker,
@@ -71,7 +71,7 @@ def moderate_report(report: Report | int, *, actor: Any, description: str | None
             _event(r, "note", actor=actor, public=False,
                    message=_("Nội dung trước khi biên tập: %(text)s") % {"text": before["description"]})
 
-    return _transition(report, "moderate", actor=actor, message=reason, public=False,
+    return _transition(report, "moderate", actor=actor, message=reason,
                        authorize=lambda r: _require_worker(actor, r), change=change,
                        data=data, request=request, after=keep_old_text)
 
@@ -116,7 +116,7 @@ def hide_photo(photo: ReportPhoto | int, *, actor: Any, hidden: bool = True, req
 def grant_identity(report: Report | int, *, grantee: User, actor: Any, reason: str, days: int | None = None,
                    request: Any = None) -> IdentityGrant:
     """A data protection officer lets one staff member see a hidden reporter's identity, for a while (audited)."""
-    if not (_is_staff(actor) and has_role(actor, Role.DATA_PROTECTION_OFFICER)):
+    if not (is_staff_member(actor) and has_role(actor, Role.DATA_PROTECTION_OFFICER)):
         raise NotAllowed()
     reason = (reason or "").strip()
     if not reason:
@@ -146,7 +146,7 @@ def reporter_identity(report: Report, *, viewer: Any, request: Any = None) -> Id
     The public never sees it. The handling agency sees it unless the resident hid it; then only a grantee of a
     data protection officer (or a DPO) does.
     """
-    if not _is_staff(viewer):
+    if not is_staff_member(viewer):
         return None
     is_dpo = has_role(viewer, Role.DATA_PROTECTION_OFFICER)
     if not (can_work_on(viewer, report) or is_dpo):
