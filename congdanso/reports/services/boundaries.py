@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from congdanso.accounts.actors import Actor
 from congdanso.agencies.models import Unit
 from congdanso.core import audit
 from congdanso.reports import routing
@@ -13,7 +14,7 @@ from congdanso.reports.services.common import _now
 
 # --- boundaries ---------------------------------------------------------------------------------------------------
 
-def import_boundaries(features: list[dict[str, Any]], *, actor: Any = None, code_property: str = "code"
+def import_boundaries(features: list[dict[str, Any]], *, actor: Actor = None, code_property: str = "code"
                       ) -> dict[str, int]:
     """Load ward polygons from GeoJSON features whose ``properties[code_property]`` is a unit code."""
     from congdanso.lib.geo import geometry_bounds

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from congdanso.accounts.actors import Actor
 from congdanso.reports import states
 from congdanso.reports.errors import NotAllowed, ReportNotFound, invalid
 from congdanso.reports.models import Follow, Report
@@ -21,7 +22,7 @@ from congdanso.reports.services.common import (
 from congdanso.reports.states import Status
 
 
-def merge_report(report: Report | int, *, into: Report | int, actor: Any, request: Any = None) -> Report:
+def merge_report(report: Report | int, *, into: Report | int, actor: Actor, request: Any = None) -> Report:
     """Mark ``report`` a duplicate of ``into``: its reporter and followers follow the survivor and are told."""
     survivor_id = into.pk if isinstance(into, Report) else into
     pk = report.pk if isinstance(report, Report) else report

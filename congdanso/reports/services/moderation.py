@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from congdanso.accounts.actors import is_staff_member
+from congdanso.accounts.actors import Actor, is_staff_member
 from congdanso.accounts.models import User
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import has_role
@@ -31,7 +31,7 @@ from congdanso.reports.services.common import (
 
 # --- staff: notes, moderation, identity ---------------------------------------------------------------------------
 
-def add_note(report: Report | int, *, actor: Any, text: str, request: Any = None) -> ReportEvent:
+def add_note(report: Report | int, *, actor: Actor, text: str, request: Any = None) -> ReportEvent:
     """An internal note: never public, never sent to the resident."""
     text = (text or "").strip()
     if not text:
@@ -45,7 +45,7 @@ def add_note(report: Report | int, *, actor: Any, text: str, request: Any = None
     return event
 
 
-def moderate_report(report: Report | int, *, actor: Any, description: str | None = None,
+def moderate_report(report: Report | int, *, actor: Actor, description: str | None = None,
                     hidden: bool | None = None, reason: str = "", request: Any = None) -> Report:
     """Edit the public text (e.g. remove a phone number or an insult) or hide the report from the public."""
     reason = (reason or "").strip()
@@ -76,7 +76,7 @@ def moderate_report(report: Report | int, *, actor: Any, description: str | None
                        data=data, request=request, after=keep_old_text)
 
 
-def redact_photo(photo: ReportPhoto | int, *, actor: Any, boxes: list[tuple[float, float, float, float]],
+def redact_photo(photo: ReportPhoto | int, *, actor: Actor, boxes: list[tuple[float, float, float, float]],
                  blur: bool = False, request: Any = None) -> ReportPhoto:
     """Black out (or blur) regions of a photo — faces, number plates. The unredacted image is not kept."""
     from django.core.files.storage import default_storage
@@ -100,7 +100,7 @@ def redact_photo(photo: ReportPhoto | int, *, actor: Any, boxes: list[tuple[floa
     return locked
 
 
-def hide_photo(photo: ReportPhoto | int, *, actor: Any, hidden: bool = True, request: Any = None) -> ReportPhoto:
+def hide_photo(photo: ReportPhoto | int, *, actor: Actor, hidden: bool = True, request: Any = None) -> ReportPhoto:
     pk = photo.pk if isinstance(photo, ReportPhoto) else photo
     with transaction.atomic():
         locked = (ReportPhoto.objects.select_for_update(of=("self",))
@@ -113,7 +113,7 @@ def hide_photo(photo: ReportPhoto | int, *, actor: Any, hidden: bool = True, req
     return locked
 
 
-def grant_identity(report: Report | int, *, grantee: User, actor: Any, reason: str, days: int | None = None,
+def grant_identity(report: Report | int, *, grantee: User, actor: Actor, reason: str, days: int | None = None,
                    request: Any = None) -> IdentityGrant:
     """A data protection officer lets one staff member see a hidden reporter's identity, for a while (audited)."""
     if not (is_staff_member(actor) and has_role(actor, Role.DATA_PROTECTION_OFFICER)):
@@ -140,7 +140,7 @@ class Identity:
     account: str
 
 
-def reporter_identity(report: Report, *, viewer: Any, request: Any = None) -> Identity | None:
+def reporter_identity(report: Report, *, viewer: Actor, request: Any = None) -> Identity | None:
     """Who reported, for a staff member allowed to know; every reveal is audited. None: not allowed or unknown.
 
     The public never sees it. The handling agency sees it unless the resident hid it; then only a grantee of a

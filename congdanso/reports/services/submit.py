@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+from congdanso.accounts.actors import Actor
 from congdanso.agencies.models import Category, Unit
 from congdanso.core import audit, inserts
 from congdanso.lib.geo import cell_of
@@ -120,13 +121,13 @@ def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, A
     return clean
 
 
-def _scoped_key(key: str, actor: Any, scope: str) -> str:
+def _scoped_key(key: str, actor: Actor, scope: str) -> str:
     owner = f"u{actor.pk}" if getattr(actor, "is_authenticated", False) else "anon"
     return f"{scope or owner}:{key}"[:80]
 
 
 def submit_report(
-    data: ReportInput, *, actor: Any, idempotency_key: str | None = None, ip: str | None = None,
+    data: ReportInput, *, actor: Actor, idempotency_key: str | None = None, ip: str | None = None,
     key_scope: str = "", on_behalf: bool = False, request: Any = None,
 ) -> Submitted:
     """File a new report (or return the one already filed under the same idempotency key).
@@ -206,7 +207,7 @@ def _next_report_id() -> int | None:
 
 
 def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, attributes: dict[str, Any],
-            images: list[ProcessedImage], *, resident: Any, actor: Any, key: str | None, fingerprint: str,
+            images: list[ProcessedImage], *, resident: Any, actor: Actor, key: str | None, fingerprint: str,
             description: str, request: Any) -> Report:
     now = _now()
     place = routing.locate(data.lat, data.lon, chosen_ward)
