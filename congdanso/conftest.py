@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, AgencyKind, Unit, UnitKind
+from congdanso.core.memo import forget_all
 
 STAFF_PASSWORD = "Mat-khau-thu-nghiem-2026"
 
@@ -24,6 +25,12 @@ def make_staff(username: str, full_name: str, roles: list[tuple[str, Agency | No
 def totp_code(device: TOTPDevice) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos():
+    """Process-local memos (core.memo) start empty in every test: a test's rolled-back rows send no signal."""
+    forget_all()
 
 
 @pytest.fixture

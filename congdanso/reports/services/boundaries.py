@@ -9,7 +9,6 @@ from django.db import transaction
 from congdanso.accounts.actors import Actor
 from congdanso.agencies.models import Unit
 from congdanso.core import audit
-from congdanso.reports import routing
 from congdanso.reports.services.common import _now
 
 # --- boundaries ---------------------------------------------------------------------------------------------------
@@ -40,5 +39,4 @@ def import_boundaries(features: list[dict[str, Any]], *, actor: Actor = None, co
                 "max_lat": max_lat, "imported_at": _now()})
             counts["imported"] += 1
         audit.record("reports.boundaries_imported", actor=actor, object_type="reports.wardboundary", **counts)
-    routing.forget_boundaries()
     return counts

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from congdanso.accounts.actors import Actor
 from congdanso.agencies.models import Category, Unit
 from congdanso.core import audit, inserts
+from congdanso.core.memo import Memo
 from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
 from congdanso.reports import photos as photo_store
@@ -68,28 +68,25 @@ class Submitted:
 
 # --- submitting ---------------------------------------------------------------------------------------------------
 
-_CATEGORY_TTL = 30.0
-_categories: dict[str, tuple[float, Category, list[CategoryAttribute]]] = {}
+# Every submission needs its category and questions; a change is seen at once in the process that made it and
+# within half a minute elsewhere (core.memo).
+_categories: Memo[Category | None] = Memo("reports.categories", ttl=30.0)
 
 
-def _category(code: str) -> Category:
-    """The active category with its extra questions, remembered per process for ``_CATEGORY_TTL`` seconds (every
-    submission needs them; an administrator's change is seen within half a minute)."""
-    now = time.monotonic()
-    hit = _categories.get(code)
-    if hit is not None and now - hit[0] < _CATEGORY_TTL:
-        return hit[1]
+def _load_category(code: str) -> Category | None:
     category = Category.objects.filter(code=code, is_active=True).select_related("default_agency").first()
-    if category is None:
-        _categories.pop(code, None)
-        raise invalid("unknown_category")
-    category._report_attributes = list(CategoryAttribute.objects.filter(category=category))  # type: ignore[attr-defined]
-    _categories[code] = (now, category, category._report_attributes)  # type: ignore[attr-defined]
+    if category is not None:
+        category._report_attributes = list(CategoryAttribute.objects.filter(category=category))  # type: ignore[attr-defined]
     return category
 
 
-def forget_categories() -> None:
-    _categories.clear()
+def _category(code: str) -> Category:
+    """The active category with its extra questions (``_report_attributes``)."""
+    category = _categories.get(code, lambda: _load_category(code))
+    if category is None:
+        _categories.discard(code)  # not remembered: a category created in another process is found at once
+        raise invalid("unknown_category")
+    return category
 
 
 def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, Any]:

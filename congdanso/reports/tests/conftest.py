@@ -45,13 +45,8 @@ def photo(name: str = "o-ga.jpg", **kwargs) -> Upload:
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    from congdanso.reports import api, routing
-
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
-    api._memo.clear()
-    routing.forget_boundaries()
-    services.forget_categories()
     yield
     cache.clear()
 
