@@ -9,10 +9,13 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e.conftest import ARTIFACTS, CspWatch, Platform
+from e2e.conftest import ARTIFACTS, CspWatch, Platform, sign_in_new_staff
 
 MAIN_PAGES = ["/", "/phan-anh/", "/coming/canh-bao", "/auth/staff/login", "/devidp/login", "/offline",
               "/khong-co-trang-nay"]
+RESIDENT_PAGES = ["/phan-anh/gui", "/phan-anh/cua-toi", "/notifications/", "/notifications/preferences", "/me"]
+STAFF_PAGES = ["/backoffice/", "/backoffice/phan-anh/", "/backoffice/phan-anh/tiep-nhan-ho",
+               "/notifications/staff/announce"]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
@@ -51,6 +54,47 @@ def test_main_pages_styled_without_csp_violations(platform: Platform, browser: B
                 not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
             page.screenshot(path=str(folder / f"{number:02d}-{path.strip('/').replace('/', '_') or 'home'}.png"),
                             full_page=True)
+    finally:
+        context.close()
+
+
+def shoot_pages(page: Page, platform: Platform, paths: list[str], folder_name: str) -> None:
+    folder = ARTIFACTS / folder_name
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, path in enumerate(paths, 1):
+        page.goto(platform.url(path))
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("main")).to_be_visible()
+        assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") \
+            not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+        page.screenshot(path=str(folder / f"{number:02d}-{path.strip('/').replace('/', '_')}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_signed_in_pages_styled_without_csp_violations(platform: Platform, browser: Browser, viewport: str) -> None:
+    """Resident (VNeID login through the development provider, then logout) and staff pages, under the CSP: the
+    login form posts and the provider's redirects must pass form-action."""
+    context = browser.new_context(locale="vi-VN", viewport=VIEWPORTS[viewport])
+    no_outside_network(context)
+    page = context.new_page()
+    try:
+        page.goto(platform.url("/"))
+        page.get_by_role("link", name="Đăng nhập VNeID").click()
+        page.get_by_role("button", name="Trần Thị Bích Ngọc").click()
+        expect(page.get_by_test_id("user-name")).to_have_text("Trần Thị Bích Ngọc")
+        shoot_pages(page, platform, RESIDENT_PAGES, f"csp-{viewport}-resident")
+        page.get_by_role("button", name="Đăng xuất").click()
+        expect(page.get_by_role("link", name="Đăng nhập VNeID")).to_be_visible()
+    finally:
+        context.close()
+    context = browser.new_context(locale="vi-VN", viewport=VIEWPORTS[viewport])
+    no_outside_network(context)
+    page = context.new_page()
+    try:
+        sign_in_new_staff(page, platform, "/backoffice/", f"e2e.csp.{viewport}", "Lý Thu Hà", "Canbo-csp-2026!",
+                          "city_admin")
+        expect(page.get_by_test_id("staff-name")).to_have_text("Lý Thu Hà")
+        shoot_pages(page, platform, STAFF_PAGES, f"csp-{viewport}-staff")
     finally:
         context.close()
 
