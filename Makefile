@@ -81,6 +81,7 @@ e2e: install
 lint: install
 	$(BIN)/ruff check congdanso e2e bench tools
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Type check alone (mypy + django-stubs, settings in pyproject.toml); incremental cache in $(VENV).
 typecheck: install

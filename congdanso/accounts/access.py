@@ -15,7 +15,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not (user.is_authenticated and getattr(user, "kind", "") == "staff" and user.is_verified()):
+        if not (user.is_authenticated and getattr(user, "kind", "") == "staff" and user.is_verified()):  # type: ignore[attr-defined]  # set by OTPMiddleware
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{query}")
         return view(request, *args, **kwargs)

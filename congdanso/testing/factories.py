@@ -51,7 +51,7 @@ def make_ward_committee(ward: Unit) -> Agency:
 
 
 def make_citizen(username: str = "oidc-lan", full_name: str = "Nguyễn Thị Lan", subject: str = "lan-sub",
-                 level: str = IdentityLevel.LEVEL2, **fields: Any) -> User:
+                 level: int = IdentityLevel.LEVEL2, **fields: Any) -> User:
     """A resident signed in through OpenID Connect (no usable password)."""
     user = User(username=username, kind=UserKind.CITIZEN, full_name=full_name,
                 oidc_issuer="https://sso.vneid.example", oidc_subject=subject, identity_level=level, **fields)

@@ -62,7 +62,7 @@ def _require_worker(user: Any, report: Report) -> None:
 
 def _public_label(actor: Any, report: Report) -> str:
     if _is_staff(actor):
-        if report.agency_id:
+        if report.agency is not None:
             return report.agency.name
         return "@coordinator"
     if actor is None:
