@@ -15,11 +15,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Every runtime and dev package comes pinned and hash-checked from $(LOCK); the project itself is then installed
-# without dependencies, and `pip check` fails if pyproject.toml needs something the lock lacks (run `make lock`).
+# without dependencies. The checks stop the install when pyproject.toml asks for something the lock lacks (after
+# editing its dependencies, run `make lock`).
 $(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
+	$(BIN)/python tools/check_installed.py
 	touch $@
 
 install: $(VENV)/.installed
