@@ -35,10 +35,10 @@ class PooledClientCache(RedisCacheClient):
         self._clients: dict[int, redis.Redis] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]  # private API of Django's Redis backend
         client = self._clients.get(index)
         if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))  # type: ignore[attr-defined]
         return client
 
 
@@ -49,7 +49,7 @@ class RedisCache(DjangoRedisCache):
 
     @cached_property
     def _client(self) -> redis.Redis:
-        return self._cache.get_client(write=True)
+        return self._cache.get_client(write=True)  # type: ignore[attr-defined]  # private API of Django's Redis backend
 
     def count(self, keys: list[str], timeout: int, delta: int = 1) -> list[int]:
         """Add ``delta`` to each counter (a missing one starts at 0 and lives ``timeout`` seconds): one command.
@@ -59,7 +59,7 @@ class RedisCache(DjangoRedisCache):
 
     @cached_property
     def _count_script(self) -> Any:
-        return self._cache.get_client(write=True).register_script(COUNT_SCRIPT)
+        return self._cache.get_client(write=True).register_script(COUNT_SCRIPT)  # type: ignore[attr-defined]
 
 
 def count(keys: list[str], timeout: int, delta: int = 1, *, cache: BaseCache | None = None) -> list[int]:
