@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "congdanso.core.middleware.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,7 +132,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "congdanso.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Health checks: a persistent connection that the server dropped (restart, failover, network cut) is found and
+# replaced before the first query of the next request or task, instead of failing it with "connection is closed".
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -147,12 +151,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks ---------------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "congdanso.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}}
     # Sessions read through the shared cache (and written to the database): a signed-in request needs no session
     # query. Not with the in-process cache, which other processes would not see (a logout must end it everywhere).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters must be shared by every process: Redis when it is configured, else a table in the database
+# (congdanso/core/counters.py). "cache" or "database" to choose explicitly.
+RATE_LIMIT_STORE = env_str("RATE_LIMIT_STORE", "cache" if REDIS_URL else "database")
+if RATE_LIMIT_STORE not in ("cache", "database"):
+    raise ImproperlyConfigured(f"RATE_LIMIT_STORE={RATE_LIMIT_STORE!r}: use cache or database")
+# The client's address, for per-address rate limits and the audit log. Behind a reverse proxy REMOTE_ADDR is the
+# proxy's; name the header the proxy sets (e.g. X-Forwarded-For, X-Real-IP) and how many proxies in front of the
+# app append to it. Only the entries those trusted proxies added are believed: the client can forge the rest.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", [])  # empty: any REMOTE_ADDR is the proxy
 
 TASKS_BACKEND = env_str("TASKS_BACKEND", "rq" if REDIS_URL else "db")
 TASK_BACKENDS = {
@@ -164,14 +180,23 @@ TASK_BACKENDS = {
 if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: use one of {', '.join(TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
-# Enqueueing borrows the cache's pooled Redis connections (see core/cache.py) instead of connecting each time.
-RQ_QUEUES = {"default": ({"USE_REDIS_CACHE": "default"} if REDIS_URL else {"URL": "redis://127.0.0.1:6379/0"})
-             | {"DEFAULT_TIMEOUT": 300}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# A task that failed because the database connection broke is run again after this many seconds, up to
+# WORKER_DB_RETRIES times (the outbox sweeper still re-runs its rows after that).
+WORKER_DB_RETRIES = env_int("WORKER_DB_RETRIES", 3)
+WORKER_DB_RETRY_SECONDS = env_int("WORKER_DB_RETRY_SECONDS", 5)
+# /readyz: a worker whose last task failed and whose recent tasks (in the window) failed at least this share is
+# "failing"; the oldest due outbox row must not wait longer than OUTBOX_MAX_PENDING_SECONDS.
+WORKER_FAILURE_WINDOW_SECONDS = env_int("WORKER_FAILURE_WINDOW_SECONDS", 300)
+WORKER_MAX_FAILURE_PERCENT = env_int("WORKER_MAX_FAILURE_PERCENT", 50)
+OUTBOX_MAX_PENDING_SECONDS = env_int("OUTBOX_MAX_PENDING_SECONDS", 300)
+# Answer given in Retry-After when the database or Redis is unreachable (503).
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 30)
 
 # --- Identity -------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -226,6 +251,7 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Công Dân Số")
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "congdanso.core.audit.client_ip"  # the trusted-proxy rule (TRUSTED_PROXY_HEADER)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "congdanso.accounts.views_staff.locked_out"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
