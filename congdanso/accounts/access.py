@@ -17,7 +17,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not (is_staff_member(user) and user.is_verified()):
+        if not (is_staff_member(user) and user.is_verified()):  # type: ignore[attr-defined]  # set by OTPMiddleware
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{query}")
         return view(request, *args, **kwargs)

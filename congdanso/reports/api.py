@@ -256,11 +256,11 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
     r = _public_report(code)
     return {
         "code": r.code, "status": r.status, "category": r.category.code, "category_name": r.category.name,
-        "lat": r.lat, "lon": r.lon, "ward": r.ward.code if r.ward_id else None, "address": r.address,
+        "lat": r.lat, "lon": r.lon, "ward": r.ward.code if r.ward else None, "address": r.address,
         "created_at": _iso(r.created_at), "updated_at": _iso(r.updated_at), "resolve_due_at": _iso(r.resolve_due_at),
         "me_too_count": r.me_too_count, "follower_count": r.follower_count, "description": r.description,
-        "agency": r.agency.name if r.agency_id else None, "overdue": r.is_overdue,
-        "duplicate_of": r.duplicate_of.code if r.duplicate_of_id else None,
+        "agency": r.agency.name if r.agency else None, "overdue": r.is_overdue,
+        "duplicate_of": r.duplicate_of.code if r.duplicate_of else None,
         "url": reverse("reports:detail", args=[r.code]),
         "photos": [_photo(p) for p in queries.public_photos(r) if p.kind == "report"],
         "answers": [{"code": a.code, "question": a.question, "value": a.value, "text": a.text}
@@ -296,8 +296,9 @@ class CreatedOut(Schema):
 
 @router.post("", response={200: CreatedOut, 201: CreatedOut}, auth=django_auth,
              summary="File a report (resident session; send Idempotency-Key to make retries safe)")
-def create(request: HttpRequest, data: Form[CreateIn], photos: File[list[UploadedFile]] = None
-           ) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, data: Form[CreateIn],
+           photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja's optional-file form
+           ) -> Status[dict[str, Any]]:
     key = request.headers.get("Idempotency-Key") or None
     uploads = [Upload(f.name or "photo", f.read()) for f in (photos or [])[:6]]
     result = services.submit_report(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -21,7 +22,7 @@ class ReportNotFound(NotFound):
 class NotAllowed(Forbidden):
     code = "report_forbidden"
 
-    def __init__(self, message: object = None) -> None:
+    def __init__(self, message: str | Promise | None = None) -> None:
         super().__init__(message or _("Bạn không có quyền thực hiện thao tác này với phản ánh."))
 
 

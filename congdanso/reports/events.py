@@ -37,7 +37,7 @@ def _subject(report: Report) -> str:
 def _public_payload(report: Report, event: ReportEvent) -> dict[str, Any]:
     return {
         "code": report.code, "status": report.status, "event": event.kind, "category": report.category.code,
-        "agency": report.agency.code if report.agency_id else None, "lat": report.lat, "lon": report.lon,
+        "agency": report.agency.code if report.agency else None, "lat": report.lat, "lon": report.lon,
         "updated_at": report.updated_at.isoformat(), "message": event.message if event.is_public else "",
     }
 
@@ -46,9 +46,9 @@ def handle_event(payload: dict[str, Any]) -> None:
     try:
         from congdanso.notifications import services as notifications
     except ImportError:  # pragma: no cover - the notifications app is part of the platform
-        notifications = None
+        notifications = None  # type: ignore[assignment]
     with transaction.atomic():
-        event = (ReportEvent.objects.select_for_update(of=("self",)).filter(pk=payload.get("event_id"))
+        event = (ReportEvent.objects.select_for_update(of=("self",)).filter(pk=payload.get("event_id"))  # type: ignore[misc]  # None: no row
                  .select_related("report", "report__category", "report__agency").first())
         if event is None or event.data.get("announced"):
             return

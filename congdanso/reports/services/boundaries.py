@@ -20,7 +20,7 @@ def import_boundaries(features: list[dict[str, Any]], *, actor: Actor = None, co
     from congdanso.reports.models import WardBoundary
 
     units = {u.code: u for u in Unit.objects.all()}
-    counts = {"imported": 0, "unknown": 0, "skipped": 0}
+    counts: dict[str, Any] = {"imported": 0, "unknown": 0, "skipped": 0}
     with transaction.atomic():
         for feature in features:
             props = feature.get("properties") or {}

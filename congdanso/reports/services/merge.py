@@ -59,7 +59,8 @@ def merge_report(report: Report | int, *, into: Report | int, actor: Actor, requ
         people = set(Follow.objects.filter(report_id=pk).values_list("user_id", flat=True))
         if merged.reporter_id:
             people.add(merged.reporter_id)
-        people.discard(survivor.reporter_id)
+        if survivor.reporter_id is not None:
+            people.discard(survivor.reporter_id)
         already = set(Follow.objects.filter(report_id=survivor_id).values_list("user_id", flat=True))
         me_too = set(Follow.objects.filter(report_id=pk, me_too=True).values_list("user_id", flat=True))
         if merged.reporter_id:

@@ -95,7 +95,7 @@ def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, A
     if attributes is None:
         attributes = list(CategoryAttribute.objects.filter(category=category))
     for attribute in attributes:
-        value = values.get(attribute.code)
+        value: Any = values.get(attribute.code)
         if value in (None, "", []):
             if attribute.required:
                 raise invalid("attribute_required", name=attribute.description)
@@ -211,7 +211,8 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
     agency = routing.agency_for(category, place.ward)
     report = Report(
         category=category, description=description, attributes=attributes, lat=data.lat, lon=data.lon,
-        address=data.address.strip()[:300], cell=cell_of(data.lat, data.lon) if data.lat is not None else None,
+        address=data.address.strip()[:300],
+        cell=cell_of(data.lat, data.lon) if data.lat is not None and data.lon is not None else None,
         ward=place.ward, ward_source=place.source, agency=agency,
         reporter=resident, identity_hidden=bool(data.identity_hidden and resident is not None),
         contact_name=data.contact_name.strip()[:200], contact_phone=data.contact_phone.strip()[:40],

@@ -58,7 +58,7 @@ def receive_report(report: Report | int, *, actor: Actor, request: Any = None) -
 
 
 def _officer_of(user: User, agency_id: int | None) -> bool:
-    return StaffRole.objects.filter(user=user, agency_id=agency_id,
+    return StaffRole.objects.filter(user=user, agency_id=agency_id,  # type: ignore[misc]  # None: IS NULL
                                     role__in=[Role.AGENCY_OFFICER, Role.AGENCY_ADMIN]).exists()
 
 
@@ -132,8 +132,10 @@ def resolve_report(report: Report | int, *, actor: Actor, note: str, photos: lis
         r.resolved_at = _now()
 
     def after(r: Report) -> None:
-        outbox.enqueue(AUTOCLOSE_TOPIC, {"report_id": r.pk, "resolved_at": r.resolved_at.isoformat()},
-                       delay=sla.confirm_until(r.resolved_at) - _now() + dt.timedelta(seconds=1))
+        resolved_at = r.resolved_at
+        assert resolved_at is not None  # set by change() above
+        outbox.enqueue(AUTOCLOSE_TOPIC, {"report_id": r.pk, "resolved_at": resolved_at.isoformat()},
+                       delay=sla.confirm_until(resolved_at) - _now() + dt.timedelta(seconds=1))
 
     return _transition(report, "resolve", actor=actor, message=note, authorize=lambda r: _require_worker(actor, r),
                        change=change, photos=images, photo_kind=PhotoKind.PROOF, request=request, after=after)

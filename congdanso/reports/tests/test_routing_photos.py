@@ -17,7 +17,7 @@ from congdanso.lib.images import ImageRejected, process_image
 from congdanso.reports import services
 from congdanso.reports.errors import ReportError
 from congdanso.reports.models import WardBoundary
-from congdanso.reports.tests.conftest import jpeg_bytes, make_input, png_bytes
+from congdanso.testing.factories import jpeg_bytes, make_input, png_bytes
 
 
 def square(lon: float, lat: float, size: float) -> dict:

@@ -13,7 +13,7 @@ from congdanso.core.models import AuditEntry
 from congdanso.reports import services
 from congdanso.reports.models import Report, ReportEvent, ReportPhoto
 from congdanso.reports.states import Status
-from congdanso.reports.tests.conftest import jpeg_bytes, make_input, staff_client
+from congdanso.testing.factories import jpeg_bytes, make_input, staff_client
 
 
 def test_queue_needs_staff_login(client, citizen):
