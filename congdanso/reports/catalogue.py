@@ -24,7 +24,7 @@ def administered_agency_ids(user: Actor) -> set[int] | None:
     """The agencies whose categories ``user`` configures: None means every agency (city admin), an empty set none."""
     if not is_staff_member(user):
         return set()
-    if has_role(user, Role.CITY_ADMIN):  # type: ignore[arg-type]
+    if has_role(user, Role.CITY_ADMIN):
         return None
     return set(StaffRole.objects.filter(user=user, role=Role.AGENCY_ADMIN, agency__isnull=False)
                .values_list("agency_id", flat=True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.agencies.models import Category
 from congdanso.reports.models import AttributeType, CategoryAttribute, ResponseTemplate
 
-LIST_TYPES = (AttributeType.SINGLE, AttributeType.MULTI)
+LIST_TYPES = frozenset({AttributeType.SINGLE.value, AttributeType.MULTI.value})
 
-DATATYPE_LABELS = {
+DATATYPE_LABELS: dict[str, Any] = {
     AttributeType.STRING: _("Chữ (một dòng)"),
     AttributeType.TEXT: _("Đoạn văn"),
     AttributeType.NUMBER: _("Số"),
@@ -43,8 +43,9 @@ class CategoryQuestionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, categories: QuerySet[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
-        self.fields["datatype"].choices = [(value, DATATYPE_LABELS[value]) for value in AttributeType.values]
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
+        cast(forms.ChoiceField, self.fields["datatype"]).choices = [
+            (value, DATATYPE_LABELS[value]) for value in AttributeType.values]
         if self.instance.pk is not None and not self.is_bound:
             self.initial["options"] = _options_text(self.instance.values)
 
@@ -64,7 +65,7 @@ class CategoryQuestionForm(forms.ModelForm):
         return values
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if data.get("datatype") in LIST_TYPES and not data.get("options") and "options" not in self.errors:
             self.add_error("options", _("Kiểu danh sách cần ít nhất một lựa chọn."))
         return data
@@ -87,7 +88,7 @@ class ReplyTemplateForm(forms.ModelForm):
 
     def __init__(self, *args: Any, categories: QuerySet[Category], all_categories: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["category"]
+        field = cast(forms.ModelChoiceField, self.fields["category"])
         field.queryset = categories
         field.required = not all_categories  # "every category" is a city admin's choice
         field.empty_label = _("Mọi lĩnh vực") if all_categories else None

@@ -71,7 +71,7 @@ def _question_form(request: HttpRequest, question: CategoryAttribute | None) -> 
                 saved = services.save_category_question(form.save(commit=False), actor=request.user,
                                                         request=request)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, str(exc.message))
             else:
                 messages.success(request, _("Đã lưu câu hỏi “%(q)s”.") % {"q": saved.description})
                 return redirect(f"{reverse('reports_staff:questions')}?category={saved.category.code}")
@@ -127,7 +127,7 @@ def _template_form(request: HttpRequest, template: ResponseTemplate | None) -> H
             try:
                 services.save_reply_template(form.save(commit=False), actor=request.user, request=request)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, str(exc.message))
             else:
                 messages.success(request, _("Đã lưu mẫu trả lời."))
                 return redirect("reports_staff:templates")

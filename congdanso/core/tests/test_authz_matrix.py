@@ -44,7 +44,7 @@ from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, AgencyKind, Category, Unit, UnitKind
 from congdanso.notifications.models import Notification
 from congdanso.reports import services as report_services
-from congdanso.reports.models import Report, ReportPhoto
+from congdanso.reports.models import CategoryAttribute, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import Status
 
@@ -90,7 +90,7 @@ reports:follow[public]                  login login   ok       ok       ok    ok
 reports:follow[moderated]               login login   404      404      404   404   404   404   404   404    404
 reports_staff:queue                     login login   login    login    ok    ok    ok    ok    ok    ok     ok
 reports_staff:bulk_assign               login login   login    login    ok    403   ok    403   ok    403    403
-reports_staff:bulk_assign[next-offsite] login login   login    login    ok!   403!  ok!   403!  ok!   403!   403!
+reports_staff:bulk_assign[next-offsite] login login   login    login    ok    403   ok    403   ok    403    403
 reports_staff:on_behalf                 login login   login    login    ok    ok    ok    ok    ok    ok     ok
 reports_staff:photo                     login login   login    login    ok    404   ok    404   ok    404    404
 reports_staff:detail[hidden-identity]   login login   login    login    ok    404   ok    404   ok    404    ok
@@ -98,7 +98,15 @@ reports_staff:detail[reveal-hidden]     login login   login    login    ok    40
 reports_staff:detail[reveal-visible]    login login   login    login    ok    404   ok    404   ok    404    ok
 reports_staff:act[note]                 login login   login    login    ok    404   ok    404   ok    404    403
 reports_staff:act[grant]                login login   login    login    403   404   403   404   403   404    ok
-reports_staff:act[merge-other-agency]   login login   login    login    403!  404   403!  404   ok    404    403
+reports_staff:act[merge-other-agency]   login login   login    login    403   404   403   404   ok    404    403
+reports_staff:questions                 login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:question_add              login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:question_edit             login login   login    login    403   403   ok    404   ok    403    403
+reports_staff:question_delete           login login   login    login    403   403   ok    404   ok    403    403
+reports_staff:templates                 login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:template_add              login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:template_edit             login login   login    login    403   403   ok    404   ok    403    403
+reports_staff:template_delete           login login   login    login    403   403   ok    404   ok    403    403
 backoffice:home                         login login   login    login    ok    ok    ok    ok    ok    ok     ok
 notifications:inbox                     login login   ok       ok       ok    ok    ok    ok    ok    ok     ok
 notifications:open                      login login   ok       404      404   404   404   404   404   404    404
@@ -140,8 +148,6 @@ open311:token                           404   404     404      404      404   40
 """
 
 KNOWN_DEFECTS: dict[str, str] = {
-    "reports_staff:bulk_assign[next-offsite]": "issue 9 #11 (h3): bulk assign follows next= to another site",
-    "reports_staff:act[merge-other-agency]": "issue 9 #6 (h3): an officer merges into another agency's report",
     "notifications:staff_announce": "issue 9 #4 (h4): the announce form (ID number -> name) is open to every staff "
                                     "role; only admins who send notices need it",
     "notifications:staff_deliveries[hidden]": "issue 9 #1 (h4): delivery status shows recipients' names to any "
@@ -245,6 +251,18 @@ REQUESTS: dict[str, Probe] = {
     "reports_staff:act[grant]": Probe(
         "POST", lambda w: reverse("reports_staff:act", args=[w.hidden.pk, "grant"]),
         lambda w: {"grantee": w.users["off_a"].pk, "reason": "Cần gọi lại người phản ánh."}),
+    "reports_staff:questions": _get(lambda w: reverse("reports_staff:questions")),
+    "reports_staff:question_add": _get(lambda w: reverse("reports_staff:question_add")),
+    "reports_staff:question_edit": _get(lambda w: reverse("reports_staff:question_edit",
+                                                          args=[w.extra["question"].pk])),
+    "reports_staff:question_delete": _get(lambda w: reverse("reports_staff:question_delete",
+                                                            args=[w.extra["question"].pk])),
+    "reports_staff:templates": _get(lambda w: reverse("reports_staff:templates")),
+    "reports_staff:template_add": _get(lambda w: reverse("reports_staff:template_add")),
+    "reports_staff:template_edit": _get(lambda w: reverse("reports_staff:template_edit",
+                                                          args=[w.extra["template"].pk])),
+    "reports_staff:template_delete": _get(lambda w: reverse("reports_staff:template_delete",
+                                                            args=[w.extra["template"].pk])),
     "reports_staff:act[merge-other-agency]": Probe(
         "POST", lambda w: reverse("reports_staff:act", args=[w.visible.pk, "merge"]),
         lambda w: {"into": w.other.code}),
@@ -371,7 +389,6 @@ def world(db, settings, tmp_path) -> World:
     from django.core.cache import cache
 
     cache.clear()
-    report_services.forget_categories()
     ward = Unit.objects.create(code="26734", kind=UnitKind.WARD, name="Phường Sài Gòn")
     agency_a = Agency.objects.create(code="SXD", name="Sở Xây dựng", kind=AgencyKind.DEPARTMENT)
     agency_b = Agency.objects.create(code="SGTVT", name="Sở Giao thông", kind=AgencyKind.DEPARTMENT)
@@ -415,9 +432,14 @@ def world(db, settings, tmp_path) -> World:
             object_id=str(pk), link=reverse("reports:detail", args=[Report.objects.get(pk=pk).code]))
         for pk, user in recipient_of.items()
     }
+    extra = {  # agency A's category question and reply template (agency A's admin and the city admin manage them)
+        "question": CategoryAttribute.objects.create(category=category_a, code="do-sau", description="Độ sâu (cm)",
+                                                     datatype="number"),
+        "template": ResponseTemplate.objects.create(category=category_a, title="Đã vá", body="Đã vá ổ gà."),
+    }
     return World(agency_a=agency_a, agency_b=agency_b, users=users, hidden=hidden, visible=visible,
                  moderated=moderated, other=other, public_photo=visible.photos.get(),
-                 moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk])
+                 moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk], extra=extra)
 
 
 def sign_in(client: Client, world: World, role: str) -> None:

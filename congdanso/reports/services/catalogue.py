@@ -7,6 +7,7 @@ service checks that the actor manages the category (before and after the change)
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from congdanso.accounts.actors import Actor
 from congdanso.core import audit
@@ -21,7 +22,7 @@ def _require_manager(actor: Actor, *categories: object) -> None:
             raise NotAllowed()
 
 
-def save_category_question(question: CategoryAttribute, *, actor: Actor, request: object = None
+def save_category_question(question: CategoryAttribute, *, actor: Actor, request: HttpRequest | None = None
                            ) -> CategoryAttribute:
     """Add or change a category's question. Moving it to another category needs rights on both."""
     with transaction.atomic():
@@ -37,7 +38,7 @@ def save_category_question(question: CategoryAttribute, *, actor: Actor, request
     return question
 
 
-def delete_category_question(question: CategoryAttribute, *, actor: Actor, request: object = None) -> None:
+def delete_category_question(question: CategoryAttribute, *, actor: Actor, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         _require_manager(actor, question.category)
         audit.record("reports.question_deleted", actor=actor, obj=question, request=request,
@@ -45,7 +46,8 @@ def delete_category_question(question: CategoryAttribute, *, actor: Actor, reque
         question.delete()
 
 
-def save_reply_template(template: ResponseTemplate, *, actor: Actor, request: object = None) -> ResponseTemplate:
+def save_reply_template(template: ResponseTemplate, *, actor: Actor, request: HttpRequest | None = None
+                        ) -> ResponseTemplate:
     """Add or change a reply template; one for every category (no category) is a city admin's."""
     with transaction.atomic():
         before = None
@@ -56,11 +58,11 @@ def save_reply_template(template: ResponseTemplate, *, actor: Actor, request: ob
         _require_manager(actor, template.category)
         template.save()
         audit.record("reports.template_saved" if before else "reports.template_added", actor=actor, obj=template,
-                     request=request, category=template.category.code if template.category_id else None)
+                     request=request, category=template.category.code if template.category else None)
     return template
 
 
-def delete_reply_template(template: ResponseTemplate, *, actor: Actor, request: object = None) -> None:
+def delete_reply_template(template: ResponseTemplate, *, actor: Actor, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         _require_manager(actor, template.category)
         audit.record("reports.template_deleted", actor=actor, obj=template, request=request)
