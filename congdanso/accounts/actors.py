@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeGuard
 
 from congdanso.accounts.models import UserKind
 
@@ -25,6 +25,11 @@ class MachineClient(Protocol):
 Actor: TypeAlias = "User | AnonymousUser | MachineClient | None"
 
 
-def is_staff_member(user: Any) -> bool:
+def signed_in(actor: Any) -> TypeGuard[User]:
+    """A signed-in account (resident or staff); not an anonymous visitor, a machine client or the platform."""
+    return bool(getattr(actor, "is_authenticated", False))
+
+
+def is_staff_member(user: Any) -> TypeGuard[User]:
     """A signed-in staff account (back office). Roles and agencies are checked separately (``services.has_role``)."""
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "kind", "") == UserKind.STAFF)
+    return signed_in(user) and getattr(user, "kind", "") == UserKind.STAFF

@@ -19,7 +19,7 @@ from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
 from congdanso.core.memo import Memo
 from congdanso.lib.geo import BBox
-from congdanso.reports import queries, services
+from congdanso.reports import catalogue, queries, services
 from congdanso.reports.errors import ReportNotFound
 from congdanso.reports.models import Channel, Report
 from congdanso.reports.photos import Upload
@@ -227,6 +227,13 @@ class EventOut(Schema):
     photos: list[PhotoOut]
 
 
+class AnswerOut(Schema):
+    code: str
+    question: str
+    value: Any
+    text: str
+
+
 class DetailOut(ReportOut):
     category_name: str
     description: str
@@ -236,6 +243,7 @@ class DetailOut(ReportOut):
     duplicate_of: str | None = None
     url: str
     photos: list[PhotoOut]
+    answers: list[AnswerOut] = []  # answers to the category's questions; free-text answers stay with staff
 
 
 def _photo(p: Any) -> dict[str, str]:
@@ -255,6 +263,8 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
         "duplicate_of": r.duplicate_of.code if r.duplicate_of else None,
         "url": reverse("reports:detail", args=[r.code]),
         "photos": [_photo(p) for p in queries.public_photos(r) if p.kind == "report"],
+        "answers": [{"code": a.code, "question": a.question, "value": a.value, "text": a.text}
+                    for a in catalogue.answers(r, public=True)],
     }
 
 

@@ -25,7 +25,7 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
 from congdanso.core.errors import DomainError
-from congdanso.reports import queries, services
+from congdanso.reports import catalogue, queries, services
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status
@@ -89,6 +89,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         Agency.objects.filter(pk__in=agency_ids), "is_city_admin": city,
         "officers": _officers(agency_ids) if agency_ids else [], "now": timezone.now(),
         "triage_count": queries.triage_queue().count() if city else 0,
+        "manages_catalogue": catalogue.can_manage_catalogue(request.user),
     }
     return render(request, "reports/staff_queue.html", context)
 
@@ -141,6 +142,8 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "agencies": Agency.objects.filter(is_active=True).exclude(pk=report.agency_id).order_by("name"),  # type: ignore[misc]
         "templates": templates, "identity": identity, "is_dpo": has_role(request.user, Role.DATA_PROTECTION_OFFICER),
         "is_city_admin": services.is_city_admin(request.user), "today": timezone.localdate(),
+        "answers": catalogue.answers(report, public=False),
+        "manages_catalogue": catalogue.can_manage_category(request.user, report.category),
         "staff": User.objects.filter(kind=UserKind.STAFF, is_active=True).order_by("full_name")
         if has_role(request.user, Role.DATA_PROTECTION_OFFICER) else [],
     }

@@ -44,7 +44,7 @@ from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, AgencyKind, Category, Unit, UnitKind
 from congdanso.notifications.models import Notification
 from congdanso.reports import services as report_services
-from congdanso.reports.models import Report, ReportPhoto
+from congdanso.reports.models import CategoryAttribute, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import Status
 
@@ -99,6 +99,14 @@ reports_staff:detail[reveal-visible]    login login   login    login    ok    40
 reports_staff:act[note]                 login login   login    login    ok    404   ok    404   ok    404    403
 reports_staff:act[grant]                login login   login    login    403   404   403   404   403   404    ok
 reports_staff:act[merge-other-agency]   login login   login    login    403   404   403   404   ok    404    403
+reports_staff:questions                 login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:question_add              login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:question_edit             login login   login    login    403   403   ok    404   ok    403    403
+reports_staff:question_delete           login login   login    login    403   403   ok    404   ok    403    403
+reports_staff:templates                 login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:template_add              login login   login    login    403   403   ok    ok    ok    403    403
+reports_staff:template_edit             login login   login    login    403   403   ok    404   ok    403    403
+reports_staff:template_delete           login login   login    login    403   403   ok    404   ok    403    403
 backoffice:home                         login login   login    login    ok    ok    ok    ok    ok    ok     ok
 notifications:inbox                     login login   ok       ok       ok    ok    ok    ok    ok    ok     ok
 notifications:open                      login login   ok       404      404   404   404   404   404   404    404
@@ -243,6 +251,18 @@ REQUESTS: dict[str, Probe] = {
     "reports_staff:act[grant]": Probe(
         "POST", lambda w: reverse("reports_staff:act", args=[w.hidden.pk, "grant"]),
         lambda w: {"grantee": w.users["off_a"].pk, "reason": "Cần gọi lại người phản ánh."}),
+    "reports_staff:questions": _get(lambda w: reverse("reports_staff:questions")),
+    "reports_staff:question_add": _get(lambda w: reverse("reports_staff:question_add")),
+    "reports_staff:question_edit": _get(lambda w: reverse("reports_staff:question_edit",
+                                                          args=[w.extra["question"].pk])),
+    "reports_staff:question_delete": _get(lambda w: reverse("reports_staff:question_delete",
+                                                            args=[w.extra["question"].pk])),
+    "reports_staff:templates": _get(lambda w: reverse("reports_staff:templates")),
+    "reports_staff:template_add": _get(lambda w: reverse("reports_staff:template_add")),
+    "reports_staff:template_edit": _get(lambda w: reverse("reports_staff:template_edit",
+                                                          args=[w.extra["template"].pk])),
+    "reports_staff:template_delete": _get(lambda w: reverse("reports_staff:template_delete",
+                                                            args=[w.extra["template"].pk])),
     "reports_staff:act[merge-other-agency]": Probe(
         "POST", lambda w: reverse("reports_staff:act", args=[w.visible.pk, "merge"]),
         lambda w: {"into": w.other.code}),
@@ -412,9 +432,14 @@ def world(db, settings, tmp_path) -> World:
             object_id=str(pk), link=reverse("reports:detail", args=[Report.objects.get(pk=pk).code]))
         for pk, user in recipient_of.items()
     }
+    extra = {  # agency A's category question and reply template (agency A's admin and the city admin manage them)
+        "question": CategoryAttribute.objects.create(category=category_a, code="do-sau", description="Độ sâu (cm)",
+                                                     datatype="number"),
+        "template": ResponseTemplate.objects.create(category=category_a, title="Đã vá", body="Đã vá ổ gà."),
+    }
     return World(agency_a=agency_a, agency_b=agency_b, users=users, hidden=hidden, visible=visible,
                  moderated=moderated, other=other, public_photo=visible.photos.get(),
-                 moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk])
+                 moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk], extra=extra)
 
 
 def sign_in(client: Client, world: World, role: str) -> None:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congdanso.accounts.actors import Actor, is_staff_member
+from congdanso.accounts.actors import Actor, is_staff_member, signed_in
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.core import audit, outbox
@@ -41,7 +41,7 @@ def tracking_code(report: Report) -> str:
 
 
 def is_city_admin(user: Actor) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and has_role(user, Role.CITY_ADMIN))
+    return signed_in(user) and has_role(user, Role.CITY_ADMIN)
 
 
 def can_work_on(user: Actor, report: Report) -> bool:
@@ -62,7 +62,7 @@ def _public_label(actor: Actor, report: Report) -> str:
     """Who acted, as the public may see it: the agency holding the report (or the coordinators when none does),
     never a person's name."""
     if is_staff_member(actor):
-        if report.agency_id:
+        if report.agency is not None:
             return report.agency.name
         return "@coordinator"
     if actor is None:
@@ -76,7 +76,7 @@ def _event(report: Report, kind: str, *, actor: Actor, from_status: str = "", me
     """A timeline row; public or not as the lifecycle table says unless ``public`` is given."""
     return ReportEvent.objects.create(
         report=report, kind=kind, from_status=from_status, to_status=report.status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if signed_in(actor) else None,
         actor_label=(actor_label if actor_label is not None else _public_label(actor, report))[:200],
         agency=report.agency, message=message, is_public=states.is_public(kind) if public is None else public,
         data=data or {},

@@ -26,7 +26,6 @@ from congdanso.reports.services.common import (
     _require_worker,
     _transition,
     can_work_on,
-    get_report,
 )
 
 # --- staff: notes, moderation, identity ---------------------------------------------------------------------------
@@ -39,7 +38,6 @@ def add_note(report: Report | int, *, actor: Actor, text: str, request: Any = No
     with transaction.atomic():
         locked = _locked(report)
         _require_worker(actor, locked)
-        locked = get_report(locked.pk)
         event = _event(locked, "note", actor=actor, message=text, public=False)
         audit.record("report.note", actor=actor, obj=locked, request=request)
     return event

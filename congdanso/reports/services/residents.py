@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from congdanso.accounts.actors import Actor
+from congdanso.accounts.actors import Actor, signed_in
 from congdanso.core import audit
 from congdanso.reports import sla
 from congdanso.reports.errors import BadMove, NotAllowed, ReportNotFound, invalid
@@ -20,7 +20,7 @@ from congdanso.reports.states import Status
 # --- resident actions ---------------------------------------------------------------------------------------------
 
 def _require_reporter(actor: Actor, report: Report) -> None:
-    if not getattr(actor, "is_authenticated", False) or report.reporter_id != actor.pk:
+    if not signed_in(actor) or report.reporter_id != actor.pk:
         raise NotAllowed(invalid("not_reporter").message)
 
 
@@ -75,7 +75,7 @@ def autoclose_report(report_id: int) -> Report | None:
 
 def follow_report(report: Report | int, *, actor: Actor, me_too: bool = False) -> Follow:
     """Follow a public report (idempotent); ``me_too`` also counts the resident as affected."""
-    if not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise NotAllowed()
     with transaction.atomic():
         locked = _locked(report)
@@ -98,6 +98,8 @@ def follow_report(report: Report | int, *, actor: Actor, me_too: bool = False) -
 
 
 def unfollow_report(report: Report | int, *, actor: Actor) -> None:
+    if not signed_in(actor):
+        return
     with transaction.atomic():
         locked = _locked(report)
         follow = Follow.objects.filter(report=locked, user=actor).first()

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
-from congdanso.accounts.actors import Actor
+from congdanso.accounts.actors import Actor, signed_in
 from congdanso.agencies.models import Category, Unit
 from congdanso.core import audit, inserts
 from congdanso.core.memo import Memo
@@ -119,7 +119,7 @@ def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, A
 
 
 def _scoped_key(key: str, actor: Actor, scope: str) -> str:
-    owner = f"u{actor.pk}" if getattr(actor, "is_authenticated", False) else "anon"
+    owner = f"u{actor.pk}" if signed_in(actor) else "anon"
     return f"{scope or owner}:{key}"[:80]
 
 
@@ -156,7 +156,7 @@ def submit_report(
     images = photo_store.prepare(data.photos)
     fingerprint = data.fingerprint(image.sha256 for image in images)
     key = _scoped_key(idempotency_key, actor, key_scope) if idempotency_key else None
-    resident = actor if (getattr(actor, "is_authenticated", False) and not on_behalf) else None
+    resident = actor if (signed_in(actor) and not on_behalf) else None
     limits = []
     if resident is not None:
         limits.append((f"report:user:{resident.pk}", settings.REPORTS_RATE_PER_USER_HOUR))
@@ -217,7 +217,7 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
         reporter=resident, identity_hidden=bool(data.identity_hidden and resident is not None),
         contact_name=data.contact_name.strip()[:200], contact_phone=data.contact_phone.strip()[:40],
         contact_email=data.contact_email.strip()[:200], channel=data.channel, source_label=data.source_label[:120],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None, priority=data.priority,
+        created_by=actor if signed_in(actor) else None, priority=data.priority,
         idempotency_key=key, request_hash=fingerprint, created_at=now, updated_at=now,
         forward_due_at=sla.forward_due(category, now), resolve_due_at=sla.resolve_due(category, data.priority, now),
         forwarded_at=now if agency else None,
