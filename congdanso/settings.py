@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.lib.csp import sources_of
 from congdanso.lib.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,7 +57,13 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # "__Host-" cookies are refused by browsers unless Secure, Path=/ and without Domain: no sibling subdomain or
+    # plain-HTTP page can set or overwrite them (session fixation, CSRF-token tossing).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "congdanso.core.middleware.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -322,3 +332,57 @@ REPORTS_IDENTITY_GRANT_DAYS = env_int("REPORTS_IDENTITY_GRANT_DAYS", 30)
 REPORTS_MAP_REFRESH_SECONDS = env_int("REPORTS_MAP_REFRESH_SECONDS", 60)
 REPORTS_MAP_CACHE_SECONDS = env_int("REPORTS_MAP_CACHE_SECONDS", 60)
 REPORTS_DUPLICATE_RADIUS_M = env_int("REPORTS_DUPLICATE_RADIUS_M", 150)  # default "is it one of these?" radius
+
+# --- Security headers -----------------------------------------------------------------------------------------
+# Django's SecurityMiddleware sends X-Content-Type-Options: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and,
+# over HTTPS, HSTS (above); XFrameOptionsMiddleware sends X-Frame-Options: DENY. django-csp sends the CSP and
+# django-permissions-policy the Permissions-Policy. Templates carry no inline script, style block or style
+# attribute, so the policy needs neither 'unsafe-inline' nor nonces.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Map tiles are <img> elements from MAP_TILE_URL's host ("{s}." becomes "*.").
+CSP_TILE_SOURCES = sources_of([MAP_TILE_URL])
+# Forms may post (and be redirected after posting) only to this site and to the OpenID provider: the logout form's
+# redirect goes on to the provider's end-session endpoint. CSP_FORM_ACTION_EXTRA adds more origins.
+CSP_FORM_ACTION_SOURCES = sources_of(
+    [OIDC_ISSUER, OIDC_AUTHORIZATION_ENDPOINT, OIDC_END_SESSION_ENDPOINT, *env_list("CSP_FORM_ACTION_EXTRA", [])]
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *CSP_TILE_SOURCES],
+        "font-src": [SELF],
+        # fetch/XHR/htmx/WebSocket: this site only. Web Push subscriptions are made by the browser itself (not
+        # subject to connect-src) and tiles load as images, so nothing else is needed.
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *CSP_FORM_ACTION_SOURCES],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
+# Powerful browser features: only location (the report map's "use my position") for this site; the rest off.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "midi": [],
+    "magnetometer": [],
+    "gyroscope": [],
+    "accelerometer": [],
+    "display-capture": [],
+    "browsing-topics": [],
+    "interest-cohort": [],
+}

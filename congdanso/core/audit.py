@@ -89,8 +89,8 @@ def maintenance_mode(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 cursor.execute("SELECT set_config('congdanso.audit_maintenance', %s, true)", [previous_setting])
             return
         previous = getattr(connection, "audit_maintenance", False)
-        connection.audit_maintenance = True
+        connection.audit_maintenance = True  # type: ignore[attr-defined]  # a flag on this connection object
         try:
             yield
         finally:
-            connection.audit_maintenance = previous
+            connection.audit_maintenance = previous  # type: ignore[attr-defined]
