@@ -103,6 +103,20 @@ def test_an_rq_job_that_lost_its_connection_runs_again_and_is_counted(rq_queue: 
     assert "OperationalError" in snapshot["last_error"]
 
 
+def always_lose_the_connection(tag: str) -> None:
+    calls.append(tag)
+    raise OperationalError("the connection is closed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_rq_job_is_retried_a_bounded_number_of_times(rq_queue: Any, settings: Any) -> None:
+    settings.WORKER_DB_RETRIES = 2
+    job = rq_queue.enqueue(always_lose_the_connection, "down")
+    run_rq_burst(rq_queue)
+    assert job.get_status(refresh=True) == "failed"
+    assert calls == ["down"] * 3  # the first run and two retries
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_rq_job_failing_for_another_reason_is_not_retried(rq_queue: Any) -> None:
     job = rq_queue.enqueue(parse_number, "not a number")
