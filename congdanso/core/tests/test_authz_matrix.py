@@ -105,7 +105,7 @@ notifications:open                      login login   ok       404      404   40
 notifications:read_all                  login login   ok       ok       ok    ok    ok    ok    ok    ok     ok
 notifications:badge                     login login   ok       ok       ok    ok    ok    ok    ok    ok     ok
 notifications:preferences               login login   ok       ok       ok    ok    ok    ok    ok    ok     ok
-notifications:staff_announce            login login   login    login    403!  403!  ok    ok    ok    403!   403!
+notifications:staff_announce            login login   login    login    404!  404!  ok    ok    ok    404!   404!
 notifications:staff_deliveries[hidden]  login login   login    login    ok!   404!  ok!   404!  ok!   404!   ok
 notifications:staff_deliveries[visible] login login   login    login    ok    404!  ok    404!  ok    404!   ok
 admin:index                             login login   login    login    login login login login login login  login
@@ -143,7 +143,7 @@ KNOWN_DEFECTS: dict[str, str] = {
     "reports_staff:bulk_assign[next-offsite]": "issue 9 #11 (h3): bulk assign follows next= to another site",
     "reports_staff:act[merge-other-agency]": "issue 9 #6 (h3): an officer merges into another agency's report",
     "notifications:staff_announce": "issue 9 #4 (h4): the announce form (ID number -> name) is open to every staff "
-                                    "role; only admins who send notices need it",
+                                    "role; only city and agency admins send notices (others: 404)",
     "notifications:staff_deliveries[hidden]": "issue 9 #1 (h4): delivery status shows recipients' names to any "
                                               "staff of any agency, also a reporter who hid their identity",
     "notifications:staff_deliveries[visible]": "issue 9 #1 (h4): delivery status is not scoped to the agency",
