@@ -16,7 +16,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.core import audit, outbox
+from congdanso.core import audit, outbox, outgoing
 from congdanso.notifications import channels, kinds, receipts, rendering
 from congdanso.notifications.bulk import insert_returning
 from congdanso.notifications.errors import (
@@ -208,12 +207,18 @@ def parse_subscription(raw: bytes | str | dict[str, Any]) -> dict[str, str]:
     keys = data.get("keys")
     if not isinstance(endpoint, str) or not endpoint:
         raise InvalidSubscription(_("Thiếu địa chỉ dịch vụ đẩy (endpoint)."))
-    parts = urlsplit(endpoint)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme != "https" and not (parts.scheme == "http" and (local or settings.DEBUG)):
+    if not endpoint.lower().startswith(("https://", "http://")):
         raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy phải dùng https."))
-    if len(endpoint) > 2000 or not parts.netloc:
+    if len(endpoint) > 2000:
         raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy không hợp lệ."))
+    try:
+        target = outgoing.check_url(endpoint)
+    except outgoing.OutgoingRefused as exc:
+        logger.info("push endpoint refused: %s", exc)
+        raise InvalidSubscription(
+            _("Địa chỉ dịch vụ đẩy không hợp lệ: chỉ nhận địa chỉ công khai trên Internet.")) from None
+    if target.scheme != "https" and not outgoing.is_allowed_host(target.host):
+        raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy phải dùng https."))
     if not isinstance(keys, dict) or not isinstance(keys.get("p256dh"), str) or not isinstance(keys.get("auth"), str):
         raise InvalidSubscription(_("Thiếu khoá mã hoá (keys.p256dh, keys.auth)."))
     from congdanso.notifications.vapid import b64url_decode
@@ -327,13 +332,13 @@ def create_webhook(name: str, url: str, topics: Iterable[str], *, actor: Any) ->
     if not name:
         raise InvalidWebhook(_("Hãy đặt tên cho webhook."), code="name_required")
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        host = None
-    loopback = host in ("127.0.0.1", "localhost", "::1")
-    if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not (
-            loopback or settings.DEBUG)):
+        target = outgoing.check_url(url)
+    except outgoing.OutgoingRefused as exc:
+        if url.startswith(("http://", "https://")):
+            raise InvalidWebhook(_("Địa chỉ webhook phải là một địa chỉ công khai trên Internet (%(reason)s).")
+                                 % {"reason": exc}, code="bad_address") from None
+        raise InvalidWebhook(_("Địa chỉ webhook phải là một URL https."), code="bad_url") from None
+    if target.scheme != "https" and not (outgoing.is_allowed_host(target.host) or settings.DEBUG):
         raise InvalidWebhook(_("Địa chỉ webhook phải là một URL https."), code="bad_url")
     unknown = [t for t in topics if t != "*" and not t.startswith(("report.", "dossier."))]
     if not topics or unknown:
