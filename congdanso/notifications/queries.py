@@ -65,16 +65,19 @@ def addresses_for(user_ids: list[int]) -> dict[int, tuple[str, str]]:
     return result
 
 
-def deliveries_for_object(object_type: str, object_id: str) -> list[Notification]:
-    """Notifications about one object with their deliveries, newest first (the staff status panel)."""
+def deliveries_for_object(object_type: str, object_id: str, **filters: Any) -> list[Notification]:
+    """Notifications about one object with their deliveries, newest first (the staff status panel); ``filters``
+    narrow them further (fields of Notification)."""
     return list(
-        Notification.objects.filter(object_type=object_type, object_id=str(object_id))
+        Notification.objects.filter(object_type=object_type, object_id=str(object_id), **filters)
         .select_related("recipient").prefetch_related("deliveries").order_by("-created_at", "-id")[:200]
     )
 
 
-def status_summary(object_type: str, object_id: str) -> dict[str, int]:
-    rows = (Delivery.objects.filter(notification__object_type=object_type, notification__object_id=str(object_id))
+def status_summary(object_type: str, object_id: str, **filters: Any) -> dict[str, int]:
+    narrowed = {f"notification__{name}": value for name, value in filters.items()}
+    rows = (Delivery.objects.filter(notification__object_type=object_type, notification__object_id=str(object_id),
+                                    **narrowed)
             .values("status").annotate(n=Count("id")))
     summary = {status: 0 for status in DeliveryStatus.values}
     for row in rows:

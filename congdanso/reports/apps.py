@@ -16,10 +16,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from congdanso.agencies.models import Category
+        from congdanso.notifications import subjects
         from congdanso.reports import events
+        from congdanso.reports.deliveries import report_deliveries
         from congdanso.reports.models import CategoryAttribute
 
         events.register()
+        subjects.register("reports.report", report_deliveries)  # who sees a report's notification deliveries
         for model in (Category, CategoryAttribute):
             post_save.connect(_forget_categories, sender=model, dispatch_uid=f"reports-forget-{model.__name__}")
             post_delete.connect(_forget_categories, sender=model, dispatch_uid=f"reports-forget-{model.__name__}-d")
