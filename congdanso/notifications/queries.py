@@ -17,6 +17,10 @@ def inbox(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+def notification_of(user: Any, notification_id: int) -> Notification | None:
+    return Notification.objects.filter(pk=notification_id, recipient=user).first()
+
+
 def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
