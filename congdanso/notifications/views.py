@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from congdanso.notifications import kinds, queries, services, vapid
-from congdanso.notifications.errors import NotificationError, NotificationNotFound
+from congdanso.notifications.errors import NotificationError
 from congdanso.notifications.forms import PreferenceForm
 from congdanso.notifications.models import Channel
 
