@@ -106,8 +106,11 @@ async def _post(session: aiohttp.ClientSession, request: Request, headers: dict[
         try:
             async with session.post(request.url, data=body, headers=headers, allow_redirects=False,
                                     timeout=timeout) as response:
+                status = response.status
+                if 200 <= status < 300 and not response.content_length:  # the usual "201 Created", nothing to read
+                    return Response(status, {}, b"")
                 kept = await response.content.read(BODY_KEEP)
-                return Response(response.status, {k.lower(): v for k, v in response.headers.items()}, kept)
+                return Response(status, {k.lower(): v for k, v in response.headers.items()}, kept)
         except aiohttp.ServerDisconnectedError as exc:
             # A kept-alive connection the push service had closed meanwhile: once more, on a fresh connection.
             if attempt == 2:
