@@ -315,6 +315,11 @@ SMS_TOKEN = env_str("SMS_TOKEN", "")
 SMS_SENDER = env_str("SMS_SENDER", "CONGDANSO")
 SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+ANNOUNCE_LOOKUPS_PER_HOUR = env_int("ANNOUNCE_LOOKUPS_PER_HOUR", 20)  # residents one staff member may look up; 0: off
+# Outgoing HTTP (core/outgoing.py) refuses non-public addresses; hosts listed here skip that check (development
+# receivers, the tests' local services). Never a host residents can choose.
+OUTGOING_ALLOWED_HOSTS = env_list("OUTGOING_ALLOWED_HOSTS", [])
+OUTGOING_MAX_RESPONSE_BYTES = env_int("OUTGOING_MAX_RESPONSE_BYTES", 65536)  # answers read up to this size
 
 # --- Incident reports (phản ánh) ------------------------------------------------------------------------------
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")  # empty: no base map

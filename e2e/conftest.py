@@ -59,7 +59,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "TASKS_BACKEND"}}
     env.update(DATA_DIR=str(data_dir), DEBUG="0", DEVIDP_ENABLED="1", SECRET_KEY=secrets.token_urlsafe(40),
-               FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32), PORT=str(port), PYTHONUNBUFFERED="1")
+               FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32), PORT=str(port), PYTHONUNBUFFERED="1",
+               OUTGOING_ALLOWED_HOSTS="127.0.0.1")  # the tests' push service and receivers run on loopback
     platform = Platform(f"http://127.0.0.1:{port}", env)
     platform.manage("migrate", "--noinput", "-v", "0")
     platform.manage("collectstatic", "--noinput", "-v", "0")

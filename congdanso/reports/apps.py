@@ -10,10 +10,13 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from congdanso.agencies.models import Agency, Category, Unit
         from congdanso.core.memo import forget_when_changed
+        from congdanso.notifications import subjects
         from congdanso.reports import events
+        from congdanso.reports.deliveries import report_deliveries
         from congdanso.reports.models import CategoryAttribute, WardBoundary
 
         events.register()
+        subjects.register("reports.report", report_deliveries)  # who sees a report's notification deliveries
         # Categories (with their routing: default agency, routes to ward), their questions, units, agencies and
         # ward boundaries feed the process-local memos of submission, the API's code maps and routing.
         forget_when_changed(Category, CategoryAttribute, Unit, Agency, WardBoundary)
