@@ -39,7 +39,7 @@ def max_bytes() -> int:
     return settings.REPORTS_MAX_PHOTO_MB * 1024 * 1024
 
 
-def _rejected(upload: Upload, exc: ImageRejected) -> PhotoRejected:
+def rejected(upload: Upload, exc: ImageRejected) -> PhotoRejected:
     message = MESSAGES[exc.code] % {"name": upload.name[:80], "mb": settings.REPORTS_MAX_PHOTO_MB}
     return PhotoRejected(message, code=f"photo_{exc.code}")
 
@@ -51,11 +51,11 @@ def prepare(uploads: list[Upload]) -> list[ProcessedImage]:
     total = 0
     for upload in uploads:  # headers only: nothing is decoded until the whole request is known to be affordable
         if len(upload.data) > max_bytes():
-            raise _rejected(upload, ImageRejected("too_large"))
+            raise rejected(upload, ImageRejected("too_large"))
         try:
             total += decoded_pixels(upload.data, max_pixels=settings.REPORTS_MAX_PHOTO_PIXELS)
         except ImageRejected as exc:
-            raise _rejected(upload, exc) from exc
+            raise rejected(upload, exc) from exc
     if total > settings.REPORTS_MAX_REQUEST_PIXELS:
         raise PhotoRejected(MESSAGES["request_too_many_pixels"]
                             % {"mp": settings.REPORTS_MAX_REQUEST_PIXELS // 1_000_000},
@@ -67,7 +67,7 @@ def prepare(uploads: list[Upload]) -> list[ProcessedImage]:
             done.append(process_image(upload.data, max_bytes=max_bytes(),
                                       max_pixels=settings.REPORTS_MAX_PHOTO_PIXELS, deadline=deadline))
         except ImageRejected as exc:
-            raise _rejected(upload, exc) from exc
+            raise rejected(upload, exc) from exc
     return done
 
 

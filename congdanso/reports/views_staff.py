@@ -256,12 +256,8 @@ def on_behalf(request: HttpRequest) -> HttpResponse:
         channel = request.POST.get("channel", Channel.HOTLINE)
         if channel not in (Channel.HOTLINE, Channel.EMAIL, Channel.ZALO, Channel.WEB):
             channel = Channel.HOTLINE
-        data = input_from_post(request, channel=channel)
-        data.identity_hidden = False
-        data.contact_name = request.POST.get("contact_name", "")
-        data.contact_phone = request.POST.get("contact_phone", "")
-        data.contact_email = request.POST.get("contact_email", "")
         try:
+            data = input_from_post(request, channel=channel, on_behalf=True)
             result = services.submit_report(data, actor=request.user, on_behalf=True,
                                             idempotency_key=request.POST.get("idempotency_key") or None,
                                             key_scope=f"staff{request.user.pk}", request=request)
