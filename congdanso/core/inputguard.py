@@ -1,24 +1,28 @@
-"""Refuses, before any view runs, request input that no field of any channel may hold (DESIGN.md, convention 11).
+"""Refuses, before any view runs, request input that no field of any channel may hold, and puts query and form
+values in Unicode NFC (DESIGN.md, convention 11).
 
 Checked: the path, every query parameter, every form field and upload name, every string and key of a JSON body,
 and the headers. Refused with a 400 in the shape of the channel (the API's ``{code, message, field}``, Open311's
 ``errors`` body, an HTML page elsewhere): NUL and control characters other than tab and newlines, lone surrogates,
 text made only of invisible characters, JSON bodies larger than ``INPUT_MAX_JSON_BYTES`` or nested deeper than
 ``INPUT_MAX_JSON_DEPTH`` (checked before any view parses them, so a 100,000-deep array never reaches a parser that
-recurses), bodies that are not UTF-8, form bodies that cannot be parsed. Field-level rules (NFC, trimming, length,
-required) are applied by ``core.textinput`` where each field is read.
+recurses), bodies that are not UTF-8, form bodies that cannot be parsed. Query and form values that are not in NFC
+are rewritten in NFC (``*password*`` fields excepted), so that "ộ" typed as o + two combining marks is stored, searched
+and compared as the one character. Field-level rules (trimming, length, required) are applied by ``core.textinput``
+where each field is read.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -44,11 +48,31 @@ def _text(value: str, field: str) -> None:
         raise Refused(f"text_{reason}", message(reason, field or _("giá trị")), field)
 
 
-def _pairs(items: Iterator[tuple[str, list[str]]], where: str) -> None:
+def _pairs(items: Iterator[tuple[str, list[str]]], where: str) -> bool:
+    """Checks every key and value; True when one of them is not in NFC (and the whole set should be rewritten)."""
+    denormal = False
     for key, values in items:
         _text(key, where)
+        denormal = denormal or not _is_nfc(key)
         for value in values:
             _text(value, key)
+            denormal = denormal or not _is_nfc(value)
+    return denormal
+
+
+def _is_nfc(value: str) -> bool:
+    return value.isascii() or unicodedata.is_normalized("NFC", value)
+
+
+def _nfc(data: QueryDict) -> QueryDict:
+    """A copy of ``data`` in NFC; secrets (``*password*`` fields) are left byte for byte as typed."""
+    copy = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        keep = "password" in key
+        copy.setlist(unicodedata.normalize("NFC", key),
+                     values if keep else [unicodedata.normalize("NFC", value) for value in values])
+    copy._mutable = False
+    return copy
 
 
 def _json_strings(document: Any, max_depth: int) -> None:
@@ -73,7 +97,8 @@ def _check_body(request: HttpRequest) -> None:
     if content_type in _FORM_TYPES:
         if request.method == "POST":
             try:
-                _pairs(request.POST.lists(), "form")
+                if _pairs(request.POST.lists(), "form"):
+                    request.POST = _nfc(request.POST)
                 for upload in request.FILES.values():
                     _text(upload.name or "", "file")
             except (MultiPartParserError, UnicodeDecodeError) as exc:
@@ -119,7 +144,8 @@ def check(request: HttpRequest) -> None:
         if name.startswith("HTTP_") and isinstance(value, str) and _BAD_HEADER.search(value):
             raise Refused("header_invalid", _("Tiêu đề HTTP chứa ký tự điều khiển."), name[5:].replace("_", "-"))
     _text(request.path, "path")
-    _pairs(request.GET.lists(), "query")
+    if _pairs(request.GET.lists(), "query"):
+        request.GET = _nfc(request.GET)
     _check_body(request)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.textinput import CleanCharField
+
 
 class PreferenceForm(forms.Form):
     quiet_start = forms.TimeField(label=_("Từ"), required=False,
@@ -24,8 +26,9 @@ class PreferenceForm(forms.Form):
 
 class AnnouncementForm(forms.Form):
     resident = forms.CharField(label=_("Số định danh cá nhân hoặc tên đăng nhập của người dân"), max_length=150)
-    title = forms.CharField(label=_("Tiêu đề"), max_length=150)
-    message = forms.CharField(label=_("Nội dung"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}))
+    title = CleanCharField(label=_("Tiêu đề"), max_length=150)
+    message = CleanCharField(label=_("Nội dung"), max_length=1000, multiline=True,
+                             widget=forms.Textarea(attrs={"rows": 4}))
     link = forms.CharField(label=_("Liên kết (không bắt buộc)"), max_length=300, required=False,
                            help_text=_("Đường dẫn trong hệ thống, ví dụ /reports/PA-0001"))
 

@@ -7,6 +7,7 @@ import json
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from congdanso.agencies.models import Category
@@ -112,3 +113,45 @@ def test_html_form_with_surrogate_free_but_nul_field_is_a_400_page(client, citiz
 
 def test_tab_and_newlines_pass(client, db):
     assert client.get("/api/v1/reports", {"q": "a\tb\r\nc"}).status_code == 200
+
+
+def test_query_and_form_values_reach_views_in_nfc(rf, db):
+    import unicodedata
+
+    from congdanso.core.inputguard import InputGuardMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["get"], seen["post"] = request.GET.copy(), request.POST.copy()
+        return HttpResponse("ok")
+
+    nfd = unicodedata.normalize("NFD", "Nguyễn Huệ")
+    request = rf.post(f"/phan-anh/?q={nfd}", {"description": nfd, "password": nfd, nfd: "1"})
+    assert InputGuardMiddleware(view)(request).status_code == 200
+    nfc = unicodedata.normalize("NFC", nfd)
+    assert seen["get"]["q"] == nfc and seen["post"]["description"] == nfc and seen["post"][nfc] == "1"
+    assert seen["post"]["password"] == nfd  # a secret is compared byte for byte: never rewritten
+
+
+def test_clean_field_types_for_forms_and_schemas():
+    from django import forms
+    from ninja import Schema
+    from pydantic import ValidationError
+
+    from congdanso.core.textinput import CleanCharField, CleanStr
+
+    class Form(forms.Form):
+        title = CleanCharField(max_length=20)
+
+    form = Form({"title": "\u200b\u200b"})
+    assert not form.is_valid() and "vô hình" in form.errors["title"][0]
+    form = Form({"title": "  Ổ ga\u0300 \u200b"})
+    assert form.is_valid() and form.cleaned_data["title"] == "Ổ gà"
+
+    class In(Schema):
+        name: CleanStr
+
+    assert In(name=" a\u0300 ").name == "à"
+    with pytest.raises(ValidationError):
+        In(name="x\x00")
