@@ -106,8 +106,8 @@ def _check_body(request: HttpRequest) -> None:
         return
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+    except ValueError as exc:
+        raise Refused("content_length", _("Tiêu đề Content-Length không hợp lệ.")) from exc
     if not length:
         return
     limit = settings.INPUT_MAX_JSON_BYTES

@@ -298,7 +298,7 @@ def create(request: HttpRequest, data: Form[CreateIn], photos: File[list[Uploade
            ) -> tuple[int, dict[str, Any]]:
     """Answers to the category's questions are sent as ``attribute[<code>]`` fields (repeated for several values);
     at most ``REPORTS_MAX_PHOTOS`` photos (more is a 400, never a silent drop)."""
-    key = request.headers.get("Idempotency-Key") or None
+    key = inputs.idempotency_key(request.headers.get("Idempotency-Key"))
     report_input = inputs.report_input(
         category=data.category, description=data.description, lat=data.lat, lon=data.lon, ward=data.ward,
         address=data.address, identity_hidden=data.identity_hidden, priority=data.priority,

@@ -38,6 +38,7 @@ MAX_CONTACT_NAME = 200
 MAX_CONTACT_PHONE = 40
 MAX_CONTACT_EMAIL = 200
 TRUE_WORDS = ("1", "on", "true", "yes")
+MAX_IDEMPOTENCY_KEY = 64  # stored with its scope ("o311-12:", "u345:") in a column of 80
 
 
 class FormData(Protocol):
@@ -105,6 +106,16 @@ def uploads(files: Iterable[File]) -> list[Upload]:
             raise photo_store.rejected(Upload(name, b""), ImageRejected("too_large"))
         out.append(Upload(name, f.read()))
     return out
+
+
+def idempotency_key(value: Any) -> str | None:
+    """The client's ``Idempotency-Key`` (header or form field), or None; a longer one is refused, not cut (two keys
+    cut to the same prefix would answer each other's report)."""
+    key = clean(value, field="Idempotency-Key", multiline=False)
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise ReportError(_("Idempotency-Key dài tối đa %(max)s ký tự.") % {"max": MAX_IDEMPOTENCY_KEY},
+                          code="bad_idempotency_key")
+    return key or None
 
 
 def _email(value: Any) -> str:

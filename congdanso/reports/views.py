@@ -67,9 +67,9 @@ def new_report(request: HttpRequest) -> HttpResponse:
     error = None
     status = 200
     if request.method == "POST":
-        key = request.POST.get("idempotency_key") or request.headers.get("Idempotency-Key") or None
         channel = Channel.APP if request.POST.get("channel") == "app" else Channel.WEB
         try:
+            key = inputs.idempotency_key(request.POST.get("idempotency_key") or request.headers.get("Idempotency-Key"))
             result = services.submit_report(input_from_post(request, channel=channel), actor=request.user,
                                             idempotency_key=key, ip=client_ip(request), request=request)
         except DomainError as exc:

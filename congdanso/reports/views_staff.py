@@ -23,7 +23,7 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
 from congdanso.core.errors import DomainError
-from congdanso.reports import queries, services
+from congdanso.reports import inputs, queries, services
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status
@@ -258,8 +258,8 @@ def on_behalf(request: HttpRequest) -> HttpResponse:
             channel = Channel.HOTLINE
         try:
             data = input_from_post(request, channel=channel, on_behalf=True)
-            result = services.submit_report(data, actor=request.user, on_behalf=True,
-                                            idempotency_key=request.POST.get("idempotency_key") or None,
+            key = inputs.idempotency_key(request.POST.get("idempotency_key"))
+            result = services.submit_report(data, actor=request.user, on_behalf=True, idempotency_key=key,
                                             key_scope=f"staff{request.user.pk}", request=request)
         except DomainError as exc:
             error = exc

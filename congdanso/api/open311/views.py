@@ -97,11 +97,12 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         data = inputs.from_open311(post, request.FILES.getlist("media"), channel=Channel.OPEN311,
                                    source_label=integrator.name)
+        key = inputs.idempotency_key(request.headers.get("Idempotency-Key"))
     except DomainError as exc:
         return errors(fmt, 400, str(exc.message))
     try:
         result = services.submit_report(data, actor=f"open311:{integrator.name}", on_behalf=True,
-                                        idempotency_key=request.headers.get("Idempotency-Key") or None,
+                                        idempotency_key=key,
                                         key_scope=f"o311-{integrator.pk}", request=request)
     except DomainError as exc:
         status = exc.status if exc.status in (400, 403, 404) else 400

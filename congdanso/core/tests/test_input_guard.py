@@ -155,3 +155,8 @@ def test_clean_field_types_for_forms_and_schemas():
     assert In(name=" a\u0300 ").name == "à"
     with pytest.raises(ValidationError):
         In(name="x\x00")
+
+
+def test_a_content_length_that_is_not_a_number_is_400(resident):
+    response = resident.generic("POST", PUSH, b"{}", content_type="application/json", CONTENT_LENGTH="abc")
+    assert response.status_code == 400 and response.json()["code"] == "content_length"

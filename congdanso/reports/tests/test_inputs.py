@@ -116,3 +116,15 @@ def test_staff_entry_with_bad_coordinates_is_a_form_error(client, officer, categ
         "channel": "hotline", "category": category.code, "description": "Gọi 1022", "lat": "nan", "lon": "106.7",
         "contact_name": "Ông Ba", "contact_phone": "0912345678"})
     assert response.status_code == 400 and not Report.objects.exists()
+
+
+def test_an_idempotency_key_too_long_is_refused_not_cut(client, citizen, category, key):
+    client.force_login(citizen)
+    body = {"category": category.code, "description": "Ổ gà lớn", "lat": LAT, "lon": LON}
+    first = client.post(API, body, HTTP_IDEMPOTENCY_KEY="k" * 70 + "1")
+    assert first.status_code == 400 and first.json()["code"] == "bad_idempotency_key"
+    o311 = client.post(OPEN311, {"api_key": key, "service_code": category.code, "description": "x", "lat": LAT,
+                                 "long": LON}, HTTP_IDEMPOTENCY_KEY="k" * 70)
+    assert o311.status_code == 400
+    assert client.post(API, body, HTTP_IDEMPOTENCY_KEY="k" * 64).status_code == 201
+    assert not Report.objects.exclude(idempotency_key__endswith=":" + "k" * 64).exists()
