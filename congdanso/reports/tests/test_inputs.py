@@ -128,3 +128,12 @@ def test_an_idempotency_key_too_long_is_refused_not_cut(client, citizen, categor
     assert o311.status_code == 400
     assert client.post(API, body, HTTP_IDEMPOTENCY_KEY="k" * 64).status_code == 201
     assert not Report.objects.exclude(idempotency_key__endswith=":" + "k" * 64).exists()
+
+
+def test_the_new_report_page_shows_a_text_error_in_the_form(client, citizen, category):
+    client.force_login(citizen)
+    response = client.post(reverse("reports:new"), {"category": category.code, "description": "Ổ gà",
+                                                    "lat": LAT, "lon": LON, "address": "x" * 301})
+    page = response.content.decode()
+    assert response.status_code == 400 and "300" in page and 'name="description"' in page
+    assert not Report.objects.exists()
