@@ -4,7 +4,6 @@ clusters, detail, timeline, create (idempotent), follow. Public projections neve
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import orjson
@@ -18,6 +17,7 @@ from ninja.security import django_auth
 from congdanso.agencies.models import Category, Unit
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
+from congdanso.core.memo import Memo
 from congdanso.lib.geo import BBox
 from congdanso.reports import inputs, queries, services
 from congdanso.reports.errors import ReportNotFound
@@ -26,31 +26,22 @@ from congdanso.reports.states import EVENT_LABELS
 
 router = Router(tags=["reports"])
 
-_memo: dict[str, tuple[float, Any]] = {}
-
-
-def _reference(name: str, loader: Any, ttl: float = 60.0, *, fresh: bool = False) -> Any:
-    """Small reference tables (categories, units) kept per process for a minute: they change rarely."""
-    hit = _memo.get(name)
-    now = time.monotonic()
-    if fresh or hit is None or now - hit[0] > ttl:
-        hit = (now, loader())
-        _memo[name] = hit
-    return hit[1]
+# Small reference tables (categories, units) as code maps, kept per process for a minute: they change rarely.
+_maps: Memo[tuple[dict[int, str], dict[str, int]]] = Memo("reports.api.code_maps", ttl=60.0)
 
 
 def category_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
     def load() -> tuple[dict[int, str], dict[str, int]]:
         rows = list(Category.objects.values_list("pk", "code"))
         return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _reference("categories", load, fresh=fresh)
+    return _maps.get("categories", load, fresh=fresh)
 
 
 def unit_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
     def load() -> tuple[dict[int, str], dict[str, int]]:
         rows = list(Unit.objects.values_list("pk", "code"))
         return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _reference("units", load, fresh=fresh)
+    return _maps.get("units", load, fresh=fresh)
 
 
 def _ids(maps: Any, codes: str) -> list[int]:
@@ -256,11 +247,11 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
     r = _public_report(code)
     return {
         "code": r.code, "status": r.status, "category": r.category.code, "category_name": r.category.name,
-        "lat": r.lat, "lon": r.lon, "ward": r.ward.code if r.ward_id else None, "address": r.address,
+        "lat": r.lat, "lon": r.lon, "ward": r.ward.code if r.ward else None, "address": r.address,
         "created_at": _iso(r.created_at), "updated_at": _iso(r.updated_at), "resolve_due_at": _iso(r.resolve_due_at),
         "me_too_count": r.me_too_count, "follower_count": r.follower_count, "description": r.description,
-        "agency": r.agency.name if r.agency_id else None, "overdue": r.is_overdue,
-        "duplicate_of": r.duplicate_of.code if r.duplicate_of_id else None,
+        "agency": r.agency.name if r.agency else None, "overdue": r.is_overdue,
+        "duplicate_of": r.duplicate_of.code if r.duplicate_of else None,
         "url": reverse("reports:detail", args=[r.code]),
         "photos": [_photo(p) for p in queries.public_photos(r) if p.kind == "report"],
     }
@@ -294,8 +285,9 @@ class CreatedOut(Schema):
 
 @router.post("", response={200: CreatedOut, 201: CreatedOut}, auth=django_auth,
              summary="File a report (resident session; send Idempotency-Key to make retries safe)")
-def create(request: HttpRequest, data: Form[CreateIn], photos: File[list[UploadedFile]] = None
-           ) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, data: Form[CreateIn],
+           photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja's optional-file form
+           ) -> Status[dict[str, Any]]:
     """Answers to the category's questions are sent as ``attribute[<code>]`` fields (repeated for several values);
     at most ``REPORTS_MAX_PHOTOS`` photos (more is a 400, never a silent drop)."""
     key = inputs.idempotency_key(request.headers.get("Idempotency-Key"))

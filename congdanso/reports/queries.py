@@ -8,8 +8,9 @@ import base64
 import datetime as dt
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -138,7 +139,8 @@ def page(qs: QuerySet[Report], f: Filters, *, cursor: str | None, limit: int, co
 
 def _plain_where(f: Filters) -> tuple[list[str], list[Any]]:
     """The WHERE clause of a public read for bbox/status/category/ward/agency filters (no text search)."""
-    where, params = ["is_hidden = %s"], [False]
+    where: list[str] = ["is_hidden = %s"]
+    params: list[Any] = [False]
     if f.bbox is not None:
         where.append("lat >= %s AND lat <= %s AND lon >= %s AND lon <= %s")
         params += [f.bbox.min_lat, f.bbox.max_lat, f.bbox.min_lon, f.bbox.max_lon]
@@ -208,7 +210,7 @@ def public_page(f: Filters, *, cursor: str | None, limit: int) -> Page:
         for row in rows:
             for key in ("created_at", "updated_at", "resolve_due_at"):
                 if isinstance(row[key], str):
-                    row[key] = ops.convert_datetimefield_value(row[key], None, connection)
+                    row[key] = ops.convert_datetimefield_value(row[key], None, connection)  # type: ignore[attr-defined]  # SQLite backend
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -364,8 +366,8 @@ def nearby_open(category_id: int, lat: float, lon: float, *, limit: int = 5) -> 
     rows = (apply_filters(public_reports().filter(category_id=category_id, status__in=list(OPEN)), Filters(bbox=box))
             .order_by("-id").values("id", "code", "description", "lat", "lon", "status", "me_too_count",
                                     "created_at")[:200])
-    found = []
-    for row in rows:
+    found: list[dict[str, Any]] = []
+    for row in cast(Iterable[dict[str, Any]], rows):  # values() rows, given a distance_m key below
         d = distance_m(lat, lon, row["lat"], row["lon"])
         if d <= radius:
             row["distance_m"] = round(d)

@@ -35,7 +35,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _float(value: str | None) -> float | None:
-    if value in (None, ""):
+    if not value:
         return None
     try:
         number = float(value)
@@ -169,8 +169,8 @@ def report_detail(request: HttpRequest, code: str) -> HttpResponse:
                       and timezone.now() <= window_until)
     events = queries.timeline(report)
     for event in events:
-        event.label = EVENT_LABELS.get(event.kind, event.kind)
-        event.visible_photos = [p for p in event.photos.all() if not p.is_hidden]
+        event.label = EVENT_LABELS.get(event.kind, event.kind)  # type: ignore[attr-defined]  # for the template
+        event.visible_photos = [p for p in event.photos.all() if not p.is_hidden]  # type: ignore[attr-defined]
     context = {
         "report": report, "events": events, "photos": [p for p in queries.public_photos(report)
                                                           if p.kind == "report"],
@@ -187,7 +187,7 @@ def _act(request: HttpRequest, code: str, action: Any, success: str) -> HttpResp
     except DomainError as exc:
         if _wants_json(request):
             return JsonResponse(exc.as_dict(), status=exc.status)
-        messages.error(request, exc.message)
+        messages.error(request, str(exc.message))
     else:
         if _wants_json(request):
             return JsonResponse({"ok": True})
@@ -230,7 +230,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/mine.html", {"mine": mine, "followed": followed})
 
 
-def photo(request: HttpRequest, pk: int, size: str = "full") -> HttpResponse:
+def photo(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
     found = ReportPhoto.objects.select_related("report", "report__agency").filter(pk=pk).first()
     if found is None:
         raise Http404

@@ -101,7 +101,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     except DomainError as exc:
         return errors(fmt, 400, str(exc.message))
     try:
-        result = services.submit_report(data, actor=f"open311:{integrator.name}", on_behalf=True,
+        result = services.submit_report(data, actor=integrator, on_behalf=True,
                                         idempotency_key=key,
                                         key_scope=f"o311-{integrator.pk}", request=request)
     except DomainError as exc:
@@ -234,10 +234,10 @@ def _request(report: Report, base: str, extensions: bool) -> dict[str, Any]:
         "service_request_id": report.code, "status": open311_status(report.status),
         "status_notes": _status_notes(report), "service_name": report.category.name,
         "service_code": report.category.code, "description": report.description,
-        "agency_responsible": report.agency.name if report.agency_id else "", "service_notice": "",
+        "agency_responsible": report.agency.name if report.agency else "", "service_notice": "",
         "requested_datetime": report.created_at, "updated_datetime": report.updated_at,
         "expected_datetime": report.resolve_due_at, "address": report.address, "address_id": report.ward.code
-        if report.ward_id else "", "zipcode": "", "lat": report.lat, "long": report.lon,
+        if report.ward else "", "zipcode": "", "lat": report.lat, "long": report.lon,
         "media_url": base + reverse("reports:photo", args=[photos[0].pk]) if photos else "",
     }
     if extensions:

@@ -43,7 +43,7 @@ from congdanso.reports.services.residents import (
     follow_report,
     unfollow_report,
 )
-from congdanso.reports.services.submit import ReportInput, Submitted, Upload, forget_categories, submit_report
+from congdanso.reports.services.submit import ReportInput, Submitted, Upload, submit_report
 from congdanso.reports.services.workflow import (
     assign_report,
     bulk_assign_reports,
@@ -60,7 +60,7 @@ __all__ = [
     "AUTOCLOSE_TOPIC", "DEADLINE_TOPIC", "EVENT_TOPIC", "FORWARD_DEADLINE_TOPIC", "MAP_TOPIC",
     "Identity", "ReportInput", "Submitted", "Upload",
     "add_note", "assign_report", "autoclose_report", "bulk_assign_reports", "can_work_on", "confirm_report",
-    "dispute_report", "escalate_overdue", "escalate_unforwarded", "follow_report", "forget_categories",
+    "dispute_report", "escalate_overdue", "escalate_unforwarded", "follow_report",
     "forward_report", "get_report", "grant_identity", "hide_photo", "import_boundaries", "is_city_admin",
     "merge_report", "moderate_report", "post_progress", "receive_report", "redact_photo", "reject_report",
     "reporter_identity", "resolve_report", "schedule_deadline", "start_report", "submit_report", "tracking_code",

@@ -15,7 +15,7 @@ from congdanso.reports import services
 from congdanso.reports.errors import IdempotencyConflict, PhotoRejected, RateLimited, ReportError
 from congdanso.reports.models import CategoryAttribute, Report, ReportEvent, ReportPhoto
 from congdanso.reports.states import Status
-from congdanso.reports.tests.conftest import LAT, LON, make_input, photo
+from congdanso.testing.factories import LAT, LON, make_input, photo
 
 
 def stored_files() -> list[str]:
