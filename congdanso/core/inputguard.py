@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -48,7 +48,7 @@ def _text(value: str, field: str) -> None:
         raise Refused(f"text_{reason}", message(reason, field or _("giá trị")), field)
 
 
-def _pairs(items: Iterator[tuple[str, list[str]]], where: str) -> bool:
+def _pairs(items: Iterable[tuple[str, list[str]]], where: str) -> bool:
     """Checks every key and value; True when one of them is not in NFC (and the whole set should be rewritten)."""
     denormal = False
     for key, values in items:
@@ -98,9 +98,10 @@ def _check_body(request: HttpRequest) -> None:
         if request.method == "POST":
             try:
                 if _pairs(request.POST.lists(), "form"):
-                    request.POST = _nfc(request.POST)
-                for upload in request.FILES.values():
-                    _text(upload.name or "", "file")
+                    request.POST = _nfc(request.POST)  # type: ignore[assignment]  # a QueryDict made immutable
+                for _field, uploads in request.FILES.lists():
+                    for upload in uploads:
+                        _text(upload.name or "", "file")
             except (MultiPartParserError, UnicodeDecodeError) as exc:
                 raise Refused("form_malformed", _("Dữ liệu biểu mẫu gửi lên bị hỏng.")) from exc
         return
@@ -145,7 +146,7 @@ def check(request: HttpRequest) -> None:
             raise Refused("header_invalid", _("Tiêu đề HTTP chứa ký tự điều khiển."), name[5:].replace("_", "-"))
     _text(request.path, "path")
     if _pairs(request.GET.lists(), "query"):
-        request.GET = _nfc(request.GET)
+        request.GET = _nfc(request.GET)  # type: ignore[assignment]  # a QueryDict made immutable
     _check_body(request)
 
 

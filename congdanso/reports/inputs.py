@@ -173,7 +173,7 @@ def from_open311(post: FormData, files: Iterable[File], *, channel: str, source_
     answers = attributes(post)
     ward = answers.pop("ward", None) or post.get("address_id") or None
     if post.get("media_url"):
-        answers["media_url"] = clean(post["media_url"], field="media_url", max_length=500, multiline=False)
+        answers["media_url"] = clean(post.get("media_url"), field="media_url", max_length=500, multiline=False)
     first = clean(post.get("first_name", ""), field="first_name", max_length=MAX_CONTACT_NAME, multiline=False)
     last = clean(post.get("last_name", ""), field="last_name", max_length=MAX_CONTACT_NAME, multiline=False)
     return report_input(
