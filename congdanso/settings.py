@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "congdanso.core.inputguard.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -328,6 +329,10 @@ REPORTS_CITY_BBOX = env_str("REPORTS_CITY_BBOX", "106.35,8.55,107.65,11.60")  # 
 REPORTS_MAX_PHOTOS = env_int("REPORTS_MAX_PHOTOS", 5)
 REPORTS_MAX_PHOTO_MB = env_int("REPORTS_MAX_PHOTO_MB", 10)
 REPORTS_MAX_PHOTO_PIXELS = env_int("REPORTS_MAX_PHOTO_PIXELS", 50_000_000)
+# All photos of one request together (header sizes, summed before any is decoded), and the time their processing may
+# take: one client cannot make a process decode and re-encode without bound.
+REPORTS_MAX_REQUEST_PIXELS = env_int("REPORTS_MAX_REQUEST_PIXELS", 60_000_000)
+REPORTS_PHOTO_SECONDS = env_int("REPORTS_PHOTO_SECONDS", 10)
 REPORTS_CONFIRM_DAYS = env_int("REPORTS_CONFIRM_DAYS", 7)
 REPORTS_URGENT_RESOLVE_HOURS = env_int("REPORTS_URGENT_RESOLVE_HOURS", 24)
 REPORTS_TRANSFER_FLAG = env_int("REPORTS_TRANSFER_FLAG", 3)
@@ -391,3 +396,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     "browsing-topics": [],
     "interest-cohort": [],
 }
+
+# Request input guard (core.inputguard): JSON bodies are refused above this size or nesting depth before any parser.
+INPUT_MAX_JSON_BYTES = env_int("INPUT_MAX_JSON_BYTES", 256 * 1024)
+INPUT_MAX_JSON_DEPTH = env_int("INPUT_MAX_JSON_DEPTH", 32)

@@ -19,10 +19,9 @@ from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
 from congdanso.core.memo import Memo
 from congdanso.lib.geo import BBox
-from congdanso.reports import catalogue, queries, services
+from congdanso.reports import catalogue, inputs, queries, services
 from congdanso.reports.errors import ReportNotFound
 from congdanso.reports.models import Channel, Report
-from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS
 
 router = Router(tags=["reports"])
@@ -299,14 +298,15 @@ class CreatedOut(Schema):
 def create(request: HttpRequest, data: Form[CreateIn],
            photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja's optional-file form
            ) -> Status[dict[str, Any]]:
-    key = request.headers.get("Idempotency-Key") or None
-    uploads = [Upload(f.name or "photo", f.read()) for f in (photos or [])[:6]]
-    result = services.submit_report(
-        services.ReportInput(category=data.category, description=data.description, lat=data.lat, lon=data.lon,
-                             ward=data.ward, address=data.address, identity_hidden=data.identity_hidden,
-                             priority=data.priority, photos=uploads, channel=Channel.APP),
-        actor=request.user, idempotency_key=key, ip=client_ip(request), request=request,
-    )
+    """Answers to the category's questions are sent as ``attribute[<code>]`` fields (repeated for several values);
+    at most ``REPORTS_MAX_PHOTOS`` photos (more is a 400, never a silent drop)."""
+    key = inputs.idempotency_key(request.headers.get("Idempotency-Key"))
+    report_input = inputs.report_input(
+        category=data.category, description=data.description, lat=data.lat, lon=data.lon, ward=data.ward,
+        address=data.address, identity_hidden=data.identity_hidden, priority=data.priority,
+        answers=inputs.attributes(request.POST), files=photos or [], channel=Channel.APP)
+    result = services.submit_report(report_input, actor=request.user, idempotency_key=key, ip=client_ip(request),
+                                    request=request)
     r = result.report
     return Status(201 if result.created else 200, {"code": r.code, "status": r.status, "created": result.created,
                                                    "url": reverse("reports:detail", args=[r.code])})

@@ -66,6 +66,9 @@ MESSAGES = {
     "unsupported_format": _("Ảnh “%(name)s” không đúng định dạng (chỉ nhận JPEG, PNG, WebP, HEIC)."),
     "too_many_pixels": _("Ảnh “%(name)s” có kích thước điểm ảnh quá lớn."),
     "corrupt": _("Ảnh “%(name)s” bị hỏng, không đọc được."),
+    "too_slow": _("Xử lý ảnh “%(name)s” quá lâu. Hãy gửi ảnh nhỏ hơn hoặc ít ảnh hơn."),
+    "request_too_many_pixels": _("Các ảnh gửi cùng lúc quá lớn (tổng cộng tối đa %(mp)s triệu điểm ảnh). "
+                                 "Hãy gửi ít ảnh hơn hoặc ảnh nhỏ hơn."),
     "reason_required": _("Hãy nêu lý do."),
     "proof_required": _("Cần ảnh chứng minh kết quả xử lý và nội dung trả lời."),
     "progress_photo_required": _("Phản ánh đã quá hạn: cập nhật tiến độ cần kèm ảnh và ngày cam kết hoàn thành."),

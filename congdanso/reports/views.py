@@ -23,9 +23,8 @@ from congdanso.agencies.models import Unit
 from congdanso.agencies.queries import active_categories
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
-from congdanso.reports import queries, services, sla
+from congdanso.reports import inputs, queries, services, sla
 from congdanso.reports.models import CategoryAttribute, Channel, ReportPhoto
-from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, FINISHED, OPEN, Status
 
 LOGIN = "accounts:oidc_login"
@@ -54,18 +53,10 @@ def map_settings() -> dict[str, str]:
             "bbox": settings.REPORTS_CITY_BBOX}
 
 
-def input_from_post(request: HttpRequest, *, channel: str = Channel.WEB) -> services.ReportInput:
-    post = request.POST
-    attributes = {key[len("attribute["):-1]: post.getlist(key) if len(post.getlist(key)) > 1 else post[key]
-                  for key in post if key.startswith("attribute[") and key.endswith("]")}
-    photos = [Upload(f.name or "", f.read())
-              for f in request.FILES.getlist("photos")[: settings.REPORTS_MAX_PHOTOS + 1]]
-    return services.ReportInput(
-        category=post.get("category", ""), description=post.get("description", ""),
-        lat=_float(post.get("lat")), lon=_float(post.get("lon")), ward=post.get("ward") or None,
-        address=post.get("address", ""), identity_hidden=post.get("identity_hidden") in ("1", "on", "true"),
-        attributes=attributes, photos=photos, channel=channel,
-    )
+def input_from_post(request: HttpRequest, *, channel: str = Channel.WEB, on_behalf: bool = False
+                    ) -> services.ReportInput:
+    """The form's fields through the shared report-input parser (raises DomainError: call it inside the try)."""
+    return inputs.from_form(request.POST, request.FILES.getlist("photos"), channel=channel, on_behalf=on_behalf)
 
 
 # --- new report ---------------------------------------------------------------------------------------------------
@@ -76,9 +67,9 @@ def new_report(request: HttpRequest) -> HttpResponse:
     error = None
     status = 200
     if request.method == "POST":
-        key = request.POST.get("idempotency_key") or request.headers.get("Idempotency-Key") or None
         channel = Channel.APP if request.POST.get("channel") == "app" else Channel.WEB
         try:
+            key = inputs.idempotency_key(request.POST.get("idempotency_key") or request.headers.get("Idempotency-Key"))
             result = services.submit_report(input_from_post(request, channel=channel), actor=request.user,
                                             idempotency_key=key, ip=client_ip(request), request=request)
         except DomainError as exc:

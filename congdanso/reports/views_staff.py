@@ -25,7 +25,7 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
 from congdanso.core.errors import DomainError
-from congdanso.reports import catalogue, queries, services
+from congdanso.reports import catalogue, inputs, queries, services
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status
@@ -270,14 +270,10 @@ def on_behalf(request: AuthenticatedRequest) -> HttpResponse:
         channel = request.POST.get("channel", Channel.HOTLINE)
         if channel not in (Channel.HOTLINE, Channel.EMAIL, Channel.ZALO, Channel.WEB):
             channel = Channel.HOTLINE
-        data = input_from_post(request, channel=channel)
-        data.identity_hidden = False
-        data.contact_name = request.POST.get("contact_name", "")
-        data.contact_phone = request.POST.get("contact_phone", "")
-        data.contact_email = request.POST.get("contact_email", "")
         try:
-            result = services.submit_report(data, actor=request.user, on_behalf=True,
-                                            idempotency_key=request.POST.get("idempotency_key") or None,
+            data = input_from_post(request, channel=channel, on_behalf=True)
+            key = inputs.idempotency_key(request.POST.get("idempotency_key"))
+            result = services.submit_report(data, actor=request.user, on_behalf=True, idempotency_key=key,
                                             key_scope=f"staff{request.user.pk}", request=request)
         except DomainError as exc:
             error = exc

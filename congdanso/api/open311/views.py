@@ -24,9 +24,8 @@ from congdanso.api.integrators import authenticate
 from congdanso.api.open311.render import errors, respond
 from congdanso.core.errors import DomainError
 from congdanso.lib.geo import BBox
-from congdanso.reports import services
+from congdanso.reports import inputs, services
 from congdanso.reports.models import CategoryAttribute, Channel, Report, ReportEvent, ReportPhoto
-from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, FINISHED, OPEN, open311_status
 
 MAX_PAGE = 1000
@@ -79,15 +78,6 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 # --- requests -----------------------------------------------------------------------------------------------------
 
-def _float(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
 @csrf_exempt
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -104,30 +94,15 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         return errors(fmt, 403, _("api_key không hợp lệ."))
     if not post.get("service_code"):
         return errors(fmt, 400, _("Thiếu service_code."))
-    lat, lon = _float(post.get("lat")), _float(post.get("long"))
-    if (post.get("lat") and lat is None) or (post.get("long") and lon is None):
-        return errors(fmt, 400, _("lat/long không hợp lệ."))
-    attributes = {key[len("attribute["):-1]: (post.getlist(key) if len(post.getlist(key)) > 1 else post[key])
-                  for key in post if key.startswith("attribute[") and key.endswith("]")}
-    ward = attributes.pop("ward", None) or post.get("address_id") or None
-    description = post.get("description", "")
-    if len(description) > 4000:
-        return errors(fmt, 400, _("Nội dung tối đa 4000 ký tự."))
-    if post.get("media_url"):
-        attributes["media_url"] = post["media_url"][:500]
-    uploads = [Upload(f.name or "", f.read())
-               for f in request.FILES.getlist("media")[: settings.REPORTS_MAX_PHOTOS + 1]]
-    name = " ".join(p for p in (post.get("first_name", ""), post.get("last_name", "")) if p).strip()
-    data = services.ReportInput(
-        category=post["service_code"], description=description, lat=lat, lon=lon,
-        ward=ward if isinstance(ward, str) else None,
-        address=post.get("address_string", ""), attributes=attributes, photos=uploads, channel=Channel.OPEN311,
-        contact_name=name, contact_phone=post.get("phone", ""), contact_email=post.get("email", ""),
-        source_label=integrator.name,
-    )
+    try:
+        data = inputs.from_open311(post, request.FILES.getlist("media"), channel=Channel.OPEN311,
+                                   source_label=integrator.name)
+        key = inputs.idempotency_key(request.headers.get("Idempotency-Key"))
+    except DomainError as exc:
+        return errors(fmt, 400, str(exc.message))
     try:
         result = services.submit_report(data, actor=integrator, on_behalf=True,
-                                        idempotency_key=request.headers.get("Idempotency-Key") or None,
+                                        idempotency_key=key,
                                         key_scope=f"o311-{integrator.pk}", request=request)
     except DomainError as exc:
         status = exc.status if exc.status in (400, 403, 404) else 400
