@@ -12,6 +12,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from congdanso.core.cache import RedisCache, count
 from congdanso.core.tests.test_outbox_worker import REDIS_TEST_URL, redis_or_skip
 
+pytestmark = pytest.mark.xdist_group("redis-db-15")  # shares REDIS_TEST_URL with test_outbox_worker
+
 
 @pytest.fixture
 def redis_cache() -> Iterator[RedisCache]:
