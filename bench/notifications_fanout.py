@@ -125,7 +125,7 @@ def main() -> dict:
                FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32), TASKS_BACKEND="db", LOG_LEVEL="WARNING",
                DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{data_dir}/bench.sqlite3"),
                DJANGO_SETTINGS_MODULE="congdanso.settings", OUTBOX_SWEEP_SECONDS="3600",
-               VAPID_PRIVATE_KEY=_new_vapid_key())
+               VAPID_PRIVATE_KEY=_new_vapid_key(), OUTGOING_ALLOWED_HOSTS="127.0.0.1")  # the sink is on loopback
     os.environ.update(env)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
 

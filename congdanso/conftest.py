@@ -10,6 +10,7 @@ import pytest
 from congdanso.accounts.models import User
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, Unit
+from congdanso.core.memo import forget_all
 from congdanso.testing.factories import (
     STAFF_PASSWORD,
     make_agency,
@@ -21,6 +22,12 @@ from congdanso.testing.factories import (
 )
 
 __all__ = ["STAFF_PASSWORD", "make_staff", "totp_code"]  # imported from here by tests written before factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos():
+    """Process-local memos (core.memo) start empty in every test: a test's rolled-back rows send no signal."""
+    forget_all()
 
 
 @pytest.fixture

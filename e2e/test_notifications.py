@@ -12,6 +12,7 @@ what a push service does) and showing it.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from playwright.sync_api import Browser, Page, expect
@@ -22,6 +23,7 @@ from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff
 PASSWORD = "Canbo-thong-bao-2026!"
 RESIDENT = "Trần Thị Bích Ngọc"
 RESIDENT_ID = "079190004567"
+RESIDENT_MASKED = "T. T. B. Ngọc"  # what the sender sees before confirming
 
 STUB = """
 (() => {
@@ -50,15 +52,21 @@ def staff_sends_notice(browser: Browser, platform: Platform, shot_dir: Shots) ->
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
     sign_in_new_staff(page, platform, "/notifications/staff/announce", "e2e.thongbao", "Lý Thu Hà", PASSWORD,
-                      "editor")
+                      "city_admin")
     expect(page.get_by_role("heading", name="Gửi thông báo cho người dân")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Số định danh cá nhân hoặc tên đăng nhập của người dân").fill(RESIDENT_ID)
+    page.get_by_label("Lý do gửi (được ghi vào nhật ký kiểm toán)").fill("Thông báo lịch cắt nước của khu phố 3")
     page.get_by_label("Tiêu đề").fill("Lịch cắt nước khu phố 3")
     page.get_by_label("Nội dung").fill("Thứ bảy từ 8h đến 12h, đường Lê Lợi tạm ngưng cấp nước.")
     page.get_by_label("Liên kết (không bắt buộc)").fill("/notifications/")
+    page.get_by_role("button", name="Tra cứu và xem lại").click()
+    masked = RESIDENT_MASKED
+    expect(page.get_by_test_id("masked-name")).to_have_text(masked)
+    assert RESIDENT not in page.content()
+    assert_accessible(page)
     page.get_by_role("button", name="Gửi thông báo").click()
-    expect(page.get_by_text(f"Đã gửi thông báo tới {RESIDENT}.")).to_be_visible()
+    expect(page.get_by_text(f"Đã gửi thông báo tới {masked}.")).to_be_visible()
     expect(page.get_by_test_id("delivery-status")).to_contain_text("Lịch cắt nước khu phố 3")
     page.screenshot(path=str(shot_dir.folder / "staff-sent.png"), full_page=True)
     context.close()
@@ -131,7 +139,8 @@ def test_resident_gets_a_push_and_the_badge_updates(platform: Platform, browser:
         expect(page.get_by_test_id("inbox-list")).to_contain_text("đường Lê Lợi tạm ngưng cấp nước")
         shot("inbox")
         assert_accessible(page)
-        page.get_by_role("link", name="Lịch cắt nước khu phố 3").click()
+        # Opening it is a POST (the inbox item is a form button): a GET of a notification changes nothing.
+        page.get_by_role("button", name=re.compile("Lịch cắt nước khu phố 3")).click()
         expect(page.get_by_test_id("unread-count")).to_be_hidden()
 
         # The receipt the service worker posted marks the push delivered.

@@ -8,7 +8,8 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +21,7 @@ from joserfc.errors import JoseError
 from congdanso.accounts import backends, oidc, services
 from congdanso.accounts.claims import ClaimsError, map_claims
 from congdanso.accounts.errors import AccountDisabled
+from congdanso.accounts.markers import DRAFTS_COOKIE, account_marker
 from congdanso.core import audit
 
 logger = logging.getLogger(__name__)
@@ -121,8 +123,21 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(safe_next(request, next_url))
 
 
+@never_cache
+@require_GET
+def draft_owner(request: HttpRequest) -> JsonResponse:
+    """The signed-in account's marker (see ``markers``) and a CSRF token of this session: the service worker sends
+    a draft only under the account that wrote it, with a token valid now."""
+    return JsonResponse({"owner": account_marker(request.user), "csrf": get_token(request)})
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    # Unsent offline drafts in this browser: ask the resident whether to keep them for their next sign-in or
+    # delete them from the device (a shared phone) before signing out. Without the cookie, sign out at once.
+    choice = request.POST.get("drafts", "")
+    if request.COOKIES.get(DRAFTS_COOKIE) and request.user.is_authenticated and choice not in ("keep", "clear"):
+        return render(request, "accounts/logout_drafts.html", {"owner": account_marker(request.user)})
     id_token = request.session.get(ID_TOKEN_KEY)
     was_resident = bool(id_token)
     user = request.user
@@ -138,5 +153,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     home = request.build_absolute_uri(reverse("web:home"))
     if end_session:
-        return client.logout_redirect(request, post_logout_redirect_uri=home, id_token_hint=id_token)
-    return HttpResponseRedirect(home)
+        response = client.logout_redirect(request, post_logout_redirect_uri=home, id_token_hint=id_token)
+    else:
+        response = HttpResponseRedirect(home)
+    if choice == "clear":  # the page's script deleted this account's drafts; forget that there were any
+        response.delete_cookie(DRAFTS_COOKIE)
+    return response

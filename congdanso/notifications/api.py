@@ -83,7 +83,7 @@ def unread(request: HttpRequest) -> UnreadOut:
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut, auth=django_auth,
-             summary="Mark one notification read")
+             summary="Mark one notification read", url_name="notifications_read")
 def read_one(request: HttpRequest, notification_id: int) -> NotificationOut:
     return _out(services.mark_read(request.user, notification_id))
 

@@ -9,8 +9,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from congdanso.core import outbox
-        from congdanso.notifications import delivery, signals, webhooks  # noqa: F401
-        from congdanso.notifications.services import DELIVER_TOPIC, WEBHOOK_TOPIC
+        from congdanso.notifications import delivery, signals, subjects, webhooks  # noqa: F401
+        from congdanso.notifications.services import DELIVER_TOPIC, WEBHOOK_TOPIC, announcement_deliveries
 
         outbox.register(DELIVER_TOPIC, delivery.handle)
         outbox.register(WEBHOOK_TOPIC, webhooks.handle)
+        # Notices sent from the announce form are about a resident (accounts sits below us: we register it).
+        subjects.register("accounts.user", announcement_deliveries)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from congdanso.core.errors import DomainError, Forbidden, NotFound  # noqa: F401
+from congdanso.core.errors import DomainError, Forbidden, NotFound
 
 
 class NotificationError(DomainError):
@@ -21,3 +21,20 @@ class InvalidPreference(NotificationError):
 
 class InvalidWebhook(NotificationError):
     code = "invalid_webhook"
+
+
+class AnnouncementNotAllowed(Forbidden):
+    code = "announce_not_allowed"
+
+
+class InvalidAnnouncement(NotificationError):
+    code = "invalid_announcement"
+
+
+class LookupLimited(NotificationError):
+    status = 429
+    code = "lookup_limited"
+
+
+class ResidentNotFound(NotFound):
+    code = "resident_not_found"

@@ -26,6 +26,8 @@ class PreferenceForm(forms.Form):
 
 class AnnouncementForm(forms.Form):
     resident = forms.CharField(label=_("Số định danh cá nhân hoặc tên đăng nhập của người dân"), max_length=150)
+    reason = forms.CharField(label=_("Lý do gửi (được ghi vào nhật ký kiểm toán)"), max_length=300,
+                             help_text=_("Ví dụ: trả lời đơn số 123/UBND về hồ sơ đất đai"))
     title = forms.CharField(label=_("Tiêu đề"), max_length=150)
     message = forms.CharField(label=_("Nội dung"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}))
     link = forms.CharField(label=_("Liên kết (không bắt buộc)"), max_length=300, required=False,

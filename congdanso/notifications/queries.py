@@ -17,6 +17,10 @@ def inbox(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+def notification_of(user: Any, notification_id: int) -> Notification | None:
+    return Notification.objects.filter(pk=notification_id, recipient=user).first()
+
+
 def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
@@ -65,16 +69,19 @@ def addresses_for(user_ids: list[int]) -> dict[int, tuple[str, str]]:
     return result
 
 
-def deliveries_for_object(object_type: str, object_id: str) -> list[Notification]:
-    """Notifications about one object with their deliveries, newest first (the staff status panel)."""
+def deliveries_for_object(object_type: str, object_id: str, **filters: Any) -> list[Notification]:
+    """Notifications about one object with their deliveries, newest first (the staff status panel); ``filters``
+    narrow them further (fields of Notification)."""
     return list(
-        Notification.objects.filter(object_type=object_type, object_id=str(object_id))
+        Notification.objects.filter(object_type=object_type, object_id=str(object_id), **filters)
         .select_related("recipient").prefetch_related("deliveries").order_by("-created_at", "-id")[:200]
     )
 
 
-def status_summary(object_type: str, object_id: str) -> dict[str, int]:
-    rows = (Delivery.objects.filter(notification__object_type=object_type, notification__object_id=str(object_id))
+def status_summary(object_type: str, object_id: str, **filters: Any) -> dict[str, int]:
+    narrowed = {f"notification__{name}": value for name, value in filters.items()}
+    rows = (Delivery.objects.filter(notification__object_type=object_type, notification__object_id=str(object_id),
+                                    **narrowed)
             .values("status").annotate(n=Count("id")))
     summary = {status: 0 for status in DeliveryStatus.values}
     for row in rows:

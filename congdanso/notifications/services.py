@@ -12,11 +12,11 @@ import datetime as dt
 import json
 import logging
 import secrets
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,14 +24,21 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.core import audit, outbox
-from congdanso.notifications import channels, kinds, receipts, rendering
+from congdanso.accounts.roles import Role
+from congdanso.accounts.services import has_role
+from congdanso.core import audit, outbox, outgoing
+from congdanso.core.cache import count as count_hits
+from congdanso.notifications import channels, kinds, receipts, rendering, subjects
 from congdanso.notifications.bulk import insert_returning
 from congdanso.notifications.errors import (
+    AnnouncementNotAllowed,
+    InvalidAnnouncement,
     InvalidPreference,
     InvalidSubscription,
     InvalidWebhook,
+    LookupLimited,
     NotificationNotFound,
+    ResidentNotFound,
 )
 from congdanso.notifications.models import (
     Channel,
@@ -208,12 +215,18 @@ def parse_subscription(raw: bytes | str | dict[str, Any]) -> dict[str, str]:
     keys = data.get("keys")
     if not isinstance(endpoint, str) or not endpoint:
         raise InvalidSubscription(_("Thiếu địa chỉ dịch vụ đẩy (endpoint)."))
-    parts = urlsplit(endpoint)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme != "https" and not (parts.scheme == "http" and (local or settings.DEBUG)):
+    if not endpoint.lower().startswith(("https://", "http://")):
         raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy phải dùng https."))
-    if len(endpoint) > 2000 or not parts.netloc:
+    if len(endpoint) > 2000:
         raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy không hợp lệ."))
+    try:
+        target = outgoing.check_url(endpoint)
+    except outgoing.OutgoingRefused as exc:
+        logger.info("push endpoint refused: %s", exc)
+        raise InvalidSubscription(
+            _("Địa chỉ dịch vụ đẩy không hợp lệ: chỉ nhận địa chỉ công khai trên Internet.")) from None
+    if target.scheme != "https" and not outgoing.is_allowed_host(target.host):
+        raise InvalidSubscription(_("Địa chỉ dịch vụ đẩy phải dùng https."))
     if not isinstance(keys, dict) or not isinstance(keys.get("p256dh"), str) or not isinstance(keys.get("auth"), str):
         raise InvalidSubscription(_("Thiếu khoá mã hoá (keys.p256dh, keys.auth)."))
     from congdanso.notifications.vapid import b64url_decode
@@ -296,16 +309,91 @@ def record_receipt(delivery_id: int, token: str) -> bool:
 
 
 # --- announcements (back office) ------------------------------------------------------------------------------------
+# Finding a resident by personal ID number tells the sender a name: only the roles that write to residents on the
+# city's behalf may do it (city and agency admins), each lookup needs a stated reason, is counted against a
+# per-staff hourly limit and is audited; the sender then sees only a masked name and confirms before sending.
 
-def send_announcement(recipient: Any, *, title: str, message: str, link: str = "", actor: Any) -> int:
+ANNOUNCE_ROLES = (Role.CITY_ADMIN, Role.AGENCY_ADMIN)
+REASON_MIN = 10
+
+
+def can_announce(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "kind", "") == "staff"
+                and has_role(user, *ANNOUNCE_ROLES))
+
+
+def mask_name(name: str) -> str:
+    """"Nguyễn Thị Lan" → "N. T. Lan": enough to notice a wrong person, not enough to learn who it is."""
+    words = name.split()
+    if not words:
+        return "—"
+    return " ".join([f"{w[0]}." for w in words[:-1]] + [words[-1]])
+
+
+def _count_lookup(actor: Any) -> None:
+    limit = settings.ANNOUNCE_LOOKUPS_PER_HOUR
+    if limit <= 0:
+        return
+    bucket = f"rl:announce-lookup:{actor.pk}:{int(time.time() // 3600)}"
+    if count_hits([bucket], 3600 + 5)[0] > limit:
+        raise LookupLimited(_("Bạn đã tra cứu quá nhiều người dân trong một giờ. Hãy thử lại sau."))
+
+
+def look_up_resident(query: str, *, actor: Any, reason: str, request: Any = None) -> Any:
+    """The resident with this personal ID number or login name, for an announcement (see above). Raises
+    AnnouncementNotAllowed, InvalidAnnouncement (no reason), LookupLimited or ResidentNotFound."""
+    if not can_announce(actor):
+        raise AnnouncementNotAllowed(_("Bạn không có quyền gửi thông báo cho người dân."))
+    reason = reason.strip()
+    if len(reason) < REASON_MIN:
+        raise InvalidAnnouncement(_("Hãy nêu lý do gửi thông báo (ít nhất %(n)d ký tự).") % {"n": REASON_MIN},
+                                  code="reason_required")
+    _count_lookup(actor)
+    resident = find_resident(query)
+    # The number itself is not logged: who looked, why, and whom they found.
+    audit.record("notifications.resident_looked_up", actor=actor, obj=resident, object_type="accounts.user",
+                 request=request, reason=reason[:300], found=resident is not None,
+                 by="personal_id" if query.strip().isdigit() else "username")
+    if resident is None:
+        raise ResidentNotFound(_("Không tìm thấy người dân này."))
+    return resident
+
+
+def send_announcement(recipient: Any, *, title: str, message: str, link: str = "", actor: Any,
+                      reason: str = "") -> int:
+    """Send a notice to one resident. ``actor`` None: an operator at the command line."""
+    if actor is not None and not can_announce(actor):
+        raise AnnouncementNotAllowed(_("Bạn không có quyền gửi thông báo cho người dân."))
     title, message = title.strip(), message.strip()
     if not title:
         raise InvalidPreference(_("Hãy nhập tiêu đề thông báo."), code="title_required")
     with transaction.atomic():
         count = notify([recipient], "announcement", {"title": title, "message": message}, link=link, actor=actor,
                        obj=recipient)
-        audit.record("notifications.announcement_sent", actor=actor, obj=recipient, title=title[:200])
+        audit.record("notifications.announcement_sent", actor=actor, obj=recipient, title=title[:200],
+                     reason=reason[:300])
     return count
+
+
+def resident_by_id(user_id: int) -> Any:
+    return get_user_model().objects.filter(pk=user_id, is_active=True, kind="citizen").first()
+
+
+def announcement_deliveries(request: Any, object_id: str) -> subjects.Subject | None:
+    """Delivery status of the notices sent to one resident (``accounts.user``): for those who may announce; an agency
+    admin sees the notices they sent, a city admin all of them; the resident is shown by masked name."""
+    viewer = request.user
+    if not can_announce(viewer) or not object_id.isdigit():
+        return None
+    resident = resident_by_id(int(object_id))
+    if resident is None:
+        return None
+    masked = mask_name(resident.display_name)
+    filters: dict[str, Any] = {"kind": "announcement"}
+    if not has_role(viewer, Role.CITY_ADMIN):
+        filters["actor"] = viewer
+    return subjects.Subject(title=_("Thông báo gửi người dân %(name)s") % {"name": masked},
+                            recipient_label=lambda _recipient: masked, filters=filters)
 
 
 def find_resident(query: str) -> Any:
@@ -327,13 +415,13 @@ def create_webhook(name: str, url: str, topics: Iterable[str], *, actor: Any) ->
     if not name:
         raise InvalidWebhook(_("Hãy đặt tên cho webhook."), code="name_required")
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        host = None
-    loopback = host in ("127.0.0.1", "localhost", "::1")
-    if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not (
-            loopback or settings.DEBUG)):
+        target = outgoing.check_url(url)
+    except outgoing.OutgoingRefused as exc:
+        if url.startswith(("http://", "https://")):
+            raise InvalidWebhook(_("Địa chỉ webhook phải là một địa chỉ công khai trên Internet (%(reason)s).")
+                                 % {"reason": exc}, code="bad_address") from None
+        raise InvalidWebhook(_("Địa chỉ webhook phải là một URL https."), code="bad_url") from None
+    if target.scheme != "https" and not (outgoing.is_allowed_host(target.host) or settings.DEBUG):
         raise InvalidWebhook(_("Địa chỉ webhook phải là một URL https."), code="bad_url")
     unknown = [t for t in topics if t != "*" and not t.startswith(("report.", "dossier."))]
     if not topics or unknown:

@@ -1,4 +1,5 @@
-"""Resident pages: the inbox, opening a notification, marking all read, preferences (and enabling push)."""
+"""Resident pages: the inbox, a notification (read on the page's own POST), marking all read, preferences (and
+enabling push)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from congdanso.accounts.actors import is_staff_member
 from congdanso.accounts.http import AuthenticatedRequest
 from congdanso.accounts.models import User
 from congdanso.notifications import kinds, queries, services, vapid
-from congdanso.notifications.errors import NotificationError, NotificationNotFound
+from congdanso.notifications.errors import NotificationError
 from congdanso.notifications.forms import PreferenceForm
 from congdanso.notifications.models import Channel
 
@@ -34,18 +36,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 @login_required(login_url=LOGIN)
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
-    """Mark read and go to what it is about (the case page), or back to the inbox."""
-    try:
-        notification = services.mark_read(request.user, notification_id)
-    except NotificationNotFound as exc:
-        messages.error(request, str(exc.message))
+    """GET shows the notification and changes nothing (link prefetchers, scanners and previews follow GETs); the page
+    itself marks it read with its own POST (``mark-read.js``). POST (the inbox's and this page's button) marks it
+    read and goes to what it is about (the case page), or back to the inbox."""
+    notification = queries.notification_of(request.user, notification_id)
+    if notification is None:
+        messages.error(request, _("Không tìm thấy thông báo."))
         return HttpResponseRedirect(reverse("notifications:inbox"))
     link = notification.link
-    if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
-        return HttpResponseRedirect(link)
-    return HttpResponseRedirect(reverse("notifications:inbox"))
+    target = link if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}) else ""
+    if request.method == "POST":
+        services.mark_read(request.user, notification.pk)
+        return HttpResponseRedirect(target or reverse("notifications:inbox"))
+    return render(request, "notifications/detail.html", {"n": notification, "target": target})
 
 
 @require_POST
@@ -63,7 +69,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 
 def _kinds_for(user: User) -> list[kinds.Kind]:
-    staff = getattr(user, "kind", "") == "staff"
+    staff = is_staff_member(user)
     return [k for k in kinds.all_kinds() if k.for_staff == staff]
 
 

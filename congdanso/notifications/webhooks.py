@@ -2,7 +2,8 @@
 
 Headers: ``X-CDS-Event`` (topic), ``X-CDS-Delivery`` (event id, the same on every retry: receivers drop
 duplicates with it), ``X-CDS-Timestamp`` (Unix seconds) and ``X-CDS-Signature: sha256=<hex>``. Anything but a 2xx
-raises, so the outbox retries with backoff and keeps the last error.
+raises, so the outbox retries with backoff and keeps the last error. The POST goes through ``core.outgoing``
+(public addresses only, no redirects, answer size capped).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import logging
 import time
 from typing import Any
 
-import requests
 from django.conf import settings
 
+from congdanso.core import outgoing
 from congdanso.notifications.models import Webhook
 
 logger = logging.getLogger(__name__)
@@ -41,15 +42,18 @@ def handle(payload: dict[str, Any]) -> None:
              "data": payload.get("payload", {})}
     body = json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
     timestamp = str(int(time.time()))
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "CongDanSo-Webhook/1",
+    headers = {"Content-Type": "application/json; charset=utf-8",
                "X-CDS-Event": payload["topic"], "X-CDS-Delivery": payload["event_id"],
                "X-CDS-Timestamp": timestamp, "X-CDS-Signature": signature(hook.secret, timestamp, body)}
     try:
-        response = requests.post(hook.url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-                                 allow_redirects=False)
-    except requests.RequestException as exc:
+        response = outgoing.post(hook.url, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                                 user_agent="CongDanSo-Webhook/1")
+    except outgoing.OutgoingRefused as exc:
+        logger.warning("webhook %s (%s) refused for event %s: %s", hook.pk, hook.url, payload["event_id"], exc)
+        raise WebhookFailed(f"refused: {exc}") from exc
+    except OSError as exc:
         logger.warning("webhook %s (%s) unreachable for event %s: %r", hook.pk, hook.url, payload["event_id"], exc)
         raise WebhookFailed(f"unreachable: {exc!r}") from exc
-    if not 200 <= response.status_code < 300:
-        logger.warning("webhook %s answered %s for event %s", hook.pk, response.status_code, payload["event_id"])
-        raise WebhookFailed(f"answered {response.status_code}: {response.text[:300]}")
+    if not 200 <= response.status < 300:
+        logger.warning("webhook %s answered %s for event %s", hook.pk, response.status, payload["event_id"])
+        raise WebhookFailed(f"answered {response.status}: {response.text[:300]}")

@@ -4,7 +4,6 @@ clusters, detail, timeline, create (idempotent), follow. Public projections neve
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import orjson
@@ -18,8 +17,9 @@ from ninja.security import django_auth
 from congdanso.agencies.models import Category, Unit
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
+from congdanso.core.memo import Memo
 from congdanso.lib.geo import BBox
-from congdanso.reports import queries, services
+from congdanso.reports import catalogue, queries, services
 from congdanso.reports.errors import ReportNotFound
 from congdanso.reports.models import Channel, Report
 from congdanso.reports.photos import Upload
@@ -27,31 +27,22 @@ from congdanso.reports.states import EVENT_LABELS
 
 router = Router(tags=["reports"])
 
-_memo: dict[str, tuple[float, Any]] = {}
-
-
-def _reference(name: str, loader: Any, ttl: float = 60.0, *, fresh: bool = False) -> Any:
-    """Small reference tables (categories, units) kept per process for a minute: they change rarely."""
-    hit = _memo.get(name)
-    now = time.monotonic()
-    if fresh or hit is None or now - hit[0] > ttl:
-        hit = (now, loader())
-        _memo[name] = hit
-    return hit[1]
+# Small reference tables (categories, units) as code maps, kept per process for a minute: they change rarely.
+_maps: Memo[tuple[dict[int, str], dict[str, int]]] = Memo("reports.api.code_maps", ttl=60.0)
 
 
 def category_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
     def load() -> tuple[dict[int, str], dict[str, int]]:
         rows = list(Category.objects.values_list("pk", "code"))
         return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _reference("categories", load, fresh=fresh)
+    return _maps.get("categories", load, fresh=fresh)
 
 
 def unit_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
     def load() -> tuple[dict[int, str], dict[str, int]]:
         rows = list(Unit.objects.values_list("pk", "code"))
         return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _reference("units", load, fresh=fresh)
+    return _maps.get("units", load, fresh=fresh)
 
 
 def _ids(maps: Any, codes: str) -> list[int]:
@@ -236,6 +227,13 @@ class EventOut(Schema):
     photos: list[PhotoOut]
 
 
+class AnswerOut(Schema):
+    code: str
+    question: str
+    value: Any
+    text: str
+
+
 class DetailOut(ReportOut):
     category_name: str
     description: str
@@ -245,6 +243,7 @@ class DetailOut(ReportOut):
     duplicate_of: str | None = None
     url: str
     photos: list[PhotoOut]
+    answers: list[AnswerOut] = []  # answers to the category's questions; free-text answers stay with staff
 
 
 def _photo(p: Any) -> dict[str, str]:
@@ -264,6 +263,8 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
         "duplicate_of": r.duplicate_of.code if r.duplicate_of else None,
         "url": reverse("reports:detail", args=[r.code]),
         "photos": [_photo(p) for p in queries.public_photos(r) if p.kind == "report"],
+        "answers": [{"code": a.code, "question": a.question, "value": a.value, "text": a.text}
+                    for a in catalogue.answers(r, public=True)],
     }
 
 

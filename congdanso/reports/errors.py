@@ -76,6 +76,7 @@ MESSAGES = {
     "same_agency": _("Phản ánh đã thuộc cơ quan này."),
     "merge_self": _("Không thể gộp phản ánh vào chính nó."),
     "merge_target_closed": _("Phản ánh được gộp vào phải còn đang xử lý."),
+    "merge_target_forbidden": _("Chỉ gộp được vào phản ánh mà bạn có quyền xử lý."),
     "not_officer_of_agency": _("Cán bộ được giao phải thuộc cơ quan xử lý phản ánh."),
 }
 

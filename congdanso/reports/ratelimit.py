@@ -1,4 +1,5 @@
-"""Fixed-window rate limits in the Django cache (shared by every process when the cache is Redis)."""
+"""Fixed-window rate limits, counted where every process sees the same count (Redis, or the database without it:
+see core/cache.py)."""
 
 from __future__ import annotations
 

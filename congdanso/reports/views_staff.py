@@ -13,18 +13,19 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from congdanso.accounts.access import staff_required
 from congdanso.accounts.http import AuthenticatedRequest
-from congdanso.accounts.models import StaffRole, User
+from congdanso.accounts.models import StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
 from congdanso.core.errors import DomainError
-from congdanso.reports import queries, services
+from congdanso.reports import catalogue, queries, services
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status
@@ -88,6 +89,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         Agency.objects.filter(pk__in=agency_ids), "is_city_admin": city,
         "officers": _officers(agency_ids) if agency_ids else [], "now": timezone.now(),
         "triage_count": queries.triage_queue().count() if city else 0,
+        "manages_catalogue": catalogue.can_manage_catalogue(request.user),
     }
     return render(request, "reports/staff_queue.html", context)
 
@@ -106,7 +108,15 @@ def bulk_assign(request: AuthenticatedRequest) -> HttpResponse:
                                                                               "name": assignee.display_name})
     for pk, exc in failed.items():
         messages.error(request, f"#{pk}: {getattr(exc, 'message', exc)}")
-    return redirect(request.POST.get("next") or "reports_staff:queue")
+    return redirect(_same_site(request, request.POST.get("next")) or "reports_staff:queue")
+
+
+def _same_site(request: AuthenticatedRequest, url: str | None) -> str | None:
+    """``url`` when it is a relative path on this site; None for anything else (another host, a scheme, ``//``)."""
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None,
+                                                                        require_https=request.is_secure()):
+        return url
+    return None
 
 
 @never_cache
@@ -132,7 +142,9 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "agencies": Agency.objects.filter(is_active=True).exclude(pk=report.agency_id).order_by("name"),  # type: ignore[misc]
         "templates": templates, "identity": identity, "is_dpo": has_role(request.user, Role.DATA_PROTECTION_OFFICER),
         "is_city_admin": services.is_city_admin(request.user), "today": timezone.localdate(),
-        "staff": User.objects.filter(kind="staff", is_active=True).order_by("full_name")
+        "answers": catalogue.answers(report, public=False),
+        "manages_catalogue": catalogue.can_manage_category(request.user, report.category),
+        "staff": User.objects.filter(kind=UserKind.STAFF, is_active=True).order_by("full_name")
         if has_role(request.user, Role.DATA_PROTECTION_OFFICER) else [],
     }
     return render(request, "reports/staff_detail.html", context)

@@ -126,7 +126,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         source_label=integrator.name,
     )
     try:
-        result = services.submit_report(data, actor=f"open311:{integrator.name}", on_behalf=True,
+        result = services.submit_report(data, actor=integrator, on_behalf=True,
                                         idempotency_key=request.headers.get("Idempotency-Key") or None,
                                         key_scope=f"o311-{integrator.pk}", request=request)
     except DomainError as exc:

@@ -3,18 +3,21 @@
 ``SMS_BACKEND=http`` POSTs ``{"to", "text", "sender", "reference"}`` as JSON to ``SMS_URL`` with
 ``Authorization: Bearer SMS_TOKEN`` and an ``Idempotency-Key`` (the delivery), which most SMS gateways honour, so
 a message sent again after a worker crash is dropped by the provider. 2xx: sent; 408/429/5xx or no answer: retried
-(Retry-After respected); other 4xx: failed with the provider's answer kept.
+(Retry-After respected); other 4xx: failed with the provider's answer kept. The POSTs go through
+``core.outgoing`` (public addresses only unless ``OUTGOING_ALLOWED_HOSTS`` names the gateway, at most 3 redirects,
+each checked again, answer size capped).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
-import requests
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core import outgoing
 from congdanso.notifications.channels.base import Channel, Job, Outcome, Recipient, retry_after_seconds
 from congdanso.notifications.links import absolute
 
@@ -46,7 +49,8 @@ class SmsChannel(Channel):
 
         phones = addresses_for([d.notification.recipient_id for d in deliveries])
         outcomes = []
-        session = requests.Session() if settings.SMS_BACKEND == "http" else None
+        session = outgoing.Client(timeout=settings.SMS_TIMEOUT_SECONDS, user_agent="CongDanSo-SMS/1") \
+            if settings.SMS_BACKEND == "http" else None
         for delivery in deliveries:
             phone = phones.get(delivery.notification.recipient_id, ("", ""))[1]
             if not phone:
@@ -56,28 +60,33 @@ class SmsChannel(Channel):
                 outcomes.append(Outcome(delivery.pk, "sent"))
             else:
                 outcomes.append(self.post(session, delivery, phone))
+        if session is not None:
+            session.close()
         return outcomes
 
-    def post(self, session: requests.Session, delivery: Job, phone: str) -> Outcome:
+    def post(self, session: outgoing.Client, delivery: Job, phone: str) -> Outcome:
         if not settings.SMS_URL:
             return Outcome(delivery.pk, "retry", "SMS_URL is not set")
+        body = json.dumps({"to": phone, "text": text_of(delivery), "sender": settings.SMS_SENDER,
+                           "reference": f"cds-delivery-{delivery.pk}"}, ensure_ascii=False).encode("utf-8")
         try:
             response = session.post(
-                settings.SMS_URL, timeout=settings.SMS_TIMEOUT_SECONDS,
-                json={"to": phone, "text": text_of(delivery), "sender": settings.SMS_SENDER,
-                      "reference": f"cds-delivery-{delivery.pk}"},
-                headers={"Authorization": f"Bearer {settings.SMS_TOKEN}",
+                settings.SMS_URL, body=body, redirects=3,
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_TOKEN}",
                          "Idempotency-Key": f"cds-delivery-{delivery.pk}"},
             )
-        except requests.RequestException as exc:
+        except outgoing.OutgoingRefused as exc:  # a configuration error: kept queued until it is fixed
+            logger.error("SMS gateway refused for delivery %s (set OUTGOING_ALLOWED_HOSTS?): %s", delivery.pk, exc)
+            return Outcome(delivery.pk, "retry", f"SMS gateway refused: {exc}"[:500])
+        except OSError as exc:
             logger.warning("SMS gateway unreachable for delivery %s, will retry: %r", delivery.pk, exc)
             return Outcome(delivery.pk, "retry", f"SMS gateway unreachable: {exc!r}"[:500])
-        if 200 <= response.status_code < 300:
+        if 200 <= response.status < 300:
             return Outcome(delivery.pk, "sent")
-        detail = f"SMS gateway answered {response.status_code}: {response.text[:300]}"
-        if response.status_code in (408, 429) or response.status_code >= 500:
+        detail = f"SMS gateway answered {response.status}: {response.text[:300]}"
+        if response.status in (408, 429) or response.status >= 500:
             logger.warning("delivery %s: %s; will retry", delivery.pk, detail)
-            return Outcome(delivery.pk, "retry", detail, retry_after_seconds(response.headers.get("Retry-After")))
+            return Outcome(delivery.pk, "retry", detail, retry_after_seconds(response.headers.get("retry-after")))
         logger.error("delivery %s: %s; giving up", delivery.pk, detail)
         return Outcome(delivery.pk, "failed", detail)
 

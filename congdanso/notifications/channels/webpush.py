@@ -1,10 +1,12 @@
 """Web Push: payload encrypted per RFC 8291 (aes128gcm, http_ece), VAPID per RFC 8292 (py-vapid).
 
-A batch is pumped through kept-alive connections (``pushhttp``) on one event loop per worker process; messages are
-encrypted a few at a time as connections free up. The VAPID token is signed once per push-service origin and reused
-(see ``vapid.authorization``); the header block and the notification's JSON are rendered once per batch.
+A batch is sent by aiohttp through kept-alive connections (``pushclient``, over ``core.outgoing``'s checked
+connector) on one event loop per worker process; messages are encrypted a few at a time as connections free up.
+The VAPID token is signed once per push-service origin and reused (see ``vapid.authorization``); the shared
+headers and the notification's JSON are rendered once per batch.
 Answers: 201 sent; 404/410 the subscription is gone (removed); 429 and 5xx retried after Retry-After, and a 429
-pauses that origin for the rest of the batch; timeouts and refused connections retried.
+pauses that origin for the rest of the batch; timeouts and refused connections retried; an endpoint on a
+non-public address (``core.outgoing``) fails at once.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import atexit
 import json
 import logging
 import os
-import ssl
 import time
 from typing import Any
 
+import aiohttp
 import http_ece
 import uvloop
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,17 +26,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core import outgoing
 from congdanso.notifications import receipts, vapid
 from congdanso.notifications.channels.base import Channel, Job, Outcome, Recipient, retry_after_seconds
-from congdanso.notifications.pushhttp import (
-    Halted,
-    PushClient,
-    PushHTTPError,
-    Request,
-    Response,
-    header_block,
-    parse_endpoint,
-)
+from congdanso.notifications.pushclient import Halted, PushClient, Rendered, Request, Response, request_for
 
 logger = logging.getLogger(__name__)
 
@@ -91,16 +86,15 @@ def pause_of(response: Response) -> float:
 
 
 class _Renderer:
-    """Turns a claimed delivery into its request bytes; what many deliveries share is rendered once per batch."""
+    """Turns a claimed delivery into its headers and body; what many deliveries share is rendered once per batch."""
 
-    def __init__(self, client: PushClient) -> None:
-        self.client = client
+    def __init__(self) -> None:
         self.now = timezone.now()
         self.tails: dict[tuple[Any, ...], bytes] = {}
-        self.blocks: dict[tuple[str, int, bool], bytes] = {}
+        self.blocks: dict[tuple[str, int, bool], dict[str, str]] = {}
         self.ttls: dict[Any, int] = {}
 
-    def __call__(self, request: Request) -> bytes:
+    def __call__(self, request: Request) -> Rendered:
         delivery: Job = request.item
         n = delivery.notification
         text = (n.kind, n.title, n.body, n.link, n.urgent, n.language)
@@ -114,19 +108,28 @@ class _Renderer:
             ttl = self.ttls[delivery.expires_at] = ttl_of(delivery, self.now)
         block = self.blocks.get((origin, ttl, n.urgent))
         if block is None:
-            block = self.blocks[(origin, ttl, n.urgent)] = header_block(shared_headers(origin, ttl, n.urgent))
+            block = self.blocks[(origin, ttl, n.urgent)] = shared_headers(origin, ttl, n.urgent)
         # A message stored for an offline device is replaced by a re-send of the same notification.
-        block += b"Topic: cds-%d\r\n" % delivery.notification_id
-        return self.client.head(request.target, block, len(body)) + body
+        return {**block, "Topic": f"cds-{delivery.notification_id}"}, body
+
+
+def _refused(result: Exception) -> bool:
+    """The connection was refused by ``core.outgoing`` (the endpoint's host resolves to a non-public address)."""
+    cause: BaseException | None = result
+    while cause is not None:
+        if isinstance(cause, outgoing.AddressRefused):
+            return True
+        cause = getattr(cause, "os_error", None) or cause.__cause__
+    return False
 
 
 class _Sender:
-    """One event loop and one connection pool per worker process, kept between batches."""
+    """One event loop and one aiohttp session per worker process, kept between batches."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.loop = uvloop.new_event_loop()  # libuv's loop: a fraction of asyncio's cost per socket event
-        self.client = PushClient(timeout=settings.PUSH_TIMEOUT_SECONDS)
+        self.client = PushClient(timeout=settings.PUSH_TIMEOUT_SECONDS, concurrency=settings.PUSH_CONCURRENCY)
         self.paused: dict[str, float] = {}  # origin -> monotonic time until which it asked us to wait
 
     def close(self) -> None:
@@ -143,19 +146,19 @@ class _Sender:
                 outcomes[index] = Outcome(delivery.pk, "failed", "subscription removed")
                 continue
             try:
-                target = parse_endpoint(delivery.subscription.endpoint)
-            except PushHTTPError as exc:
-                outcomes[index] = Outcome(delivery.pk, "failed", f"unusable push endpoint: {exc}"[:500])
+                request = request_for(index, delivery.subscription.endpoint, delivery)
+            except outgoing.OutgoingRefused as exc:
+                outcomes[index] = Outcome(delivery.pk, "failed", f"push endpoint refused: {exc}"[:500])
                 continue
-            wait = self.paused.get(target.origin, 0) - now
+            wait = self.paused.get(request.target.origin, 0) - now
             if wait > 0:
-                outcomes[index] = Outcome(delivery.pk, "retry", f"{target.origin} asked to slow down (429)", wait)
+                outcomes[index] = Outcome(delivery.pk, "retry", f"{request.target.origin} asked to slow down (429)",
+                                          wait)
                 continue
-            requests.append(Request(index, target, delivery))
+            requests.append(request)
         self.client.timeout = settings.PUSH_TIMEOUT_SECONDS
         results = self.loop.run_until_complete(self.client.send_all(
-            requests, _Renderer(self.client), concurrency=settings.PUSH_CONCURRENCY,
-            halt=lambda response: response.status == 429))
+            requests, _Renderer(), halt=lambda response: response.status == 429))
         for request, result in zip(requests, results, strict=True):
             outcomes[request.index] = self._outcome(request, result)
         return [o for o in outcomes if o is not None]
@@ -165,9 +168,12 @@ class _Sender:
         origin = request.target.origin
         if isinstance(result, Halted):  # not sent: the 429 that stopped it says how long to wait
             return Outcome(delivery.pk, "retry", f"{origin} asked to slow down (429)", pause_of(result.response))
+        if isinstance(result, Exception) and _refused(result):
+            logger.warning("push endpoint of delivery %s refused: %s", delivery.pk, result)
+            return Outcome(delivery.pk, "failed", f"push endpoint refused: {result}"[:500])
         if isinstance(result, (ValueError, TypeError)):
             return Outcome(delivery.pk, "failed", f"subscription keys unusable: {result}"[:500])
-        if isinstance(result, (OSError, TimeoutError, ssl.SSLError)):  # PushHTTPError is a ConnectionError
+        if isinstance(result, (aiohttp.ClientError, OSError, TimeoutError)):
             logger.warning("push to %s failed (delivery %s), will retry: %r", origin, delivery.pk, result)
             return Outcome(delivery.pk, "retry", f"push service unreachable: {type(result).__name__} {result}"[:500])
         if isinstance(result, Exception):  # rendering this one message failed in an unforeseen way

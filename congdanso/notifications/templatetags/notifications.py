@@ -19,8 +19,11 @@ def unread_badge(context: template.Context) -> dict[str, Any]:
     return {"unread": queries.unread_count(user), "show": bool(user and user.is_authenticated)}
 
 
-@register.inclusion_tag("notifications/staff/_deliveries.html")
-def delivery_status(obj: models.Model) -> dict[str, Any]:
+@register.inclusion_tag("notifications/staff/_deliveries.html", takes_context=True)
+def delivery_status(context: template.Context, obj: models.Model) -> dict[str, Any]:
+    """The panel as the page's viewer may see it (the owning app's rules, see ``subjects``); empty otherwise."""
     from congdanso.notifications.views_staff import delivery_panel_context
 
-    return delivery_panel_context(obj._meta.label_lower, str(obj.pk))
+    request = context.get("request")
+    panel = delivery_panel_context(request, obj._meta.label_lower, str(obj.pk)) if request is not None else None
+    return panel or {"hidden": True}

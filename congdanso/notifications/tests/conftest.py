@@ -20,6 +20,12 @@ def push_service() -> Iterator[PushService]:
 
 
 @pytest.fixture(autouse=True)
+def _loopback_receivers(settings) -> None:  # type: ignore[no-untyped-def]
+    """The tests' push service, webhook receiver and SMS gateway run on loopback: let core.outgoing reach them."""
+    settings.OUTGOING_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_vapid_tokens() -> Iterator[None]:
     vapid.forget_tokens()
     webpush.reset()

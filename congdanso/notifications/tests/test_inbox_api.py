@@ -31,15 +31,37 @@ def test_badge_inbox_and_open_marks_read(client, citizen, officer) -> None:
     assert '<span class="inbox-count" data-testid="unread-count" >2</span>' in home.content.decode()
     page = client.get(reverse("notifications:inbox")).content.decode()
     assert "Lịch cắt nước" in page and "Lịch tiêm chủng" in page and "Không phải của Lan" not in page
-    response = client.get(reverse("notifications:open", args=[first.pk]))
+    assert f'<form method="post" action="{reverse("notifications:open", args=[first.pk])}">' in page, \
+        "opening from the inbox is a POST"
+    response = client.post(reverse("notifications:open", args=[first.pk]))
     assert response.status_code == 302 and response["Location"] == "/reports/PA-1"
     assert client.get("/api/v1/notifications/unread-count").json() == {"unread": 1}
     other = Notification.objects.get(recipient=officer)
+    assert client.post(reverse("notifications:open", args=[other.pk])).status_code == 302
     assert client.get(reverse("notifications:open", args=[other.pk])).status_code == 302
     other.refresh_from_db()
     assert other.read_at is None, "nobody reads someone else's notification"
     client.post(reverse("notifications:read_all"))
     assert client.get("/api/v1/notifications/unread-count").json() == {"unread": 0}
+
+
+def test_getting_a_notification_changes_nothing_and_its_page_marks_it_read_with_a_post(client, citizen) -> None:
+    """A link prefetcher or mail scanner following the link must not mark the notification read."""
+    notification = announce(citizen, "Lịch cắt nước")
+    client.force_login(citizen)
+    url = reverse("notifications:open", args=[notification.pk])
+    shown = client.get(url)
+    assert shown.status_code == 200 and "Lịch cắt nước" in shown.content.decode()
+    client.head(url)
+    notification.refresh_from_db()
+    assert notification.read_at is None, "a GET or HEAD changes nothing"
+    html = shown.content.decode()
+    mark = reverse("api-v1:notifications_read", args=[notification.pk])
+    assert f'data-mark-read="{mark}"' in html and "notifications/mark-read" in html
+    assert client.post(mark).status_code == 200  # what mark-read.js sends
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    assert "data-mark-read" not in client.get(url).content.decode()
 
 
 def test_inbox_needs_login(client) -> None:

@@ -56,7 +56,7 @@ class World:
             DATABASE_URL=self.pg_url or f"sqlite:///{tmp_path}/crash.sqlite3",
             OUTBOX_LEASE_SECONDS="3", OUTBOX_SWEEP_SECONDS="1", WORKER_HEARTBEAT_SECONDS="1",
             NOTIFY_BATCH_SIZE="20", NOTIFY_COMMIT_EVERY="4", PUSH_CONCURRENCY="4", NOTIFY_RETRY_SECONDS="1",
-            DJANGO_SETTINGS_MODULE="congdanso.settings",
+            DJANGO_SETTINGS_MODULE="congdanso.settings", OUTGOING_ALLOWED_HOSTS="127.0.0.1",
         )
         if backend == "rq":
             self.env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"

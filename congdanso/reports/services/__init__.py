@@ -10,10 +10,17 @@ use the names re-exported here:
 - ``moderation``: notes, text moderation, photo redaction, reporter identity;
 - ``merge``: duplicates;
 - ``deadlines``: deadline scheduling and escalations;
-- ``boundaries``: ward boundary import.
+- ``boundaries``: ward boundary import;
+- ``catalogue``: category questions and reply templates (agency and city admins).
 """
 
 from congdanso.reports.services.boundaries import import_boundaries
+from congdanso.reports.services.catalogue import (
+    delete_category_question,
+    delete_reply_template,
+    save_category_question,
+    save_reply_template,
+)
 from congdanso.reports.services.common import (
     AUTOCLOSE_TOPIC,
     DEADLINE_TOPIC,
@@ -43,7 +50,7 @@ from congdanso.reports.services.residents import (
     follow_report,
     unfollow_report,
 )
-from congdanso.reports.services.submit import ReportInput, Submitted, Upload, forget_categories, submit_report
+from congdanso.reports.services.submit import ReportInput, Submitted, Upload, submit_report
 from congdanso.reports.services.workflow import (
     assign_report,
     bulk_assign_reports,
@@ -57,12 +64,47 @@ from congdanso.reports.services.workflow import (
 )
 
 __all__ = [
-    "AUTOCLOSE_TOPIC", "DEADLINE_TOPIC", "EVENT_TOPIC", "FORWARD_DEADLINE_TOPIC", "MAP_TOPIC",
-    "Identity", "ReportInput", "Submitted", "Upload",
-    "add_note", "assign_report", "autoclose_report", "bulk_assign_reports", "can_work_on", "confirm_report",
-    "dispute_report", "escalate_overdue", "escalate_unforwarded", "follow_report", "forget_categories",
-    "forward_report", "get_report", "grant_identity", "hide_photo", "import_boundaries", "is_city_admin",
-    "merge_report", "moderate_report", "post_progress", "receive_report", "redact_photo", "reject_report",
-    "reporter_identity", "resolve_report", "schedule_deadline", "start_report", "submit_report", "tracking_code",
-    "transfer_report", "unfollow_report",
+    "AUTOCLOSE_TOPIC",
+    "DEADLINE_TOPIC",
+    "EVENT_TOPIC",
+    "FORWARD_DEADLINE_TOPIC",
+    "MAP_TOPIC",
+    "Identity",
+    "ReportInput",
+    "Submitted",
+    "Upload",
+    "add_note",
+    "assign_report",
+    "autoclose_report",
+    "bulk_assign_reports",
+    "can_work_on",
+    "confirm_report",
+    "delete_category_question",
+    "delete_reply_template",
+    "dispute_report",
+    "escalate_overdue",
+    "escalate_unforwarded",
+    "follow_report",
+    "forward_report",
+    "get_report",
+    "grant_identity",
+    "hide_photo",
+    "import_boundaries",
+    "is_city_admin",
+    "merge_report",
+    "moderate_report",
+    "post_progress",
+    "receive_report",
+    "redact_photo",
+    "reject_report",
+    "reporter_identity",
+    "resolve_report",
+    "save_category_question",
+    "save_reply_template",
+    "schedule_deadline",
+    "start_report",
+    "submit_report",
+    "tracking_code",
+    "transfer_report",
+    "unfollow_report",
 ]

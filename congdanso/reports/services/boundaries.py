@@ -6,14 +6,14 @@ from typing import Any
 
 from django.db import transaction
 
+from congdanso.accounts.actors import Actor
 from congdanso.agencies.models import Unit
 from congdanso.core import audit
-from congdanso.reports import routing
 from congdanso.reports.services.common import _now
 
 # --- boundaries ---------------------------------------------------------------------------------------------------
 
-def import_boundaries(features: list[dict[str, Any]], *, actor: Any = None, code_property: str = "code"
+def import_boundaries(features: list[dict[str, Any]], *, actor: Actor = None, code_property: str = "code"
                       ) -> dict[str, int]:
     """Load ward polygons from GeoJSON features whose ``properties[code_property]`` is a unit code."""
     from congdanso.lib.geo import geometry_bounds
@@ -39,5 +39,4 @@ def import_boundaries(features: list[dict[str, Any]], *, actor: Any = None, code
                 "max_lat": max_lat, "imported_at": _now()})
             counts["imported"] += 1
         audit.record("reports.boundaries_imported", actor=actor, object_type="reports.wardboundary", **counts)
-    routing.forget_boundaries()
     return counts

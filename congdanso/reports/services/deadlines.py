@@ -9,14 +9,15 @@ from django.db import transaction
 from congdanso.accounts.models import StaffRole
 from congdanso.accounts.roles import Role
 from congdanso.core import audit, outbox
+from congdanso.reports.errors import ReportNotFound
 from congdanso.reports.models import Report, ReportEvent
 from congdanso.reports.services.common import (
     DEADLINE_TOPIC,
     FORWARD_DEADLINE_TOPIC,
     _announce,
     _event,
+    _locked,
     _now,
-    get_report,
 )
 
 
@@ -31,15 +32,21 @@ def schedule_deadline(report: Report) -> None:
 
 
 
+def _locked_or_none(report_id: int) -> Report | None:
+    try:
+        return _locked(report_id)
+    except ReportNotFound:
+        return None
+
+
 def escalate_overdue(report_id: int) -> bool:
     """Past the result deadline and still open: tell the agency's administrators once (worker, via the outbox)."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        report = _locked_or_none(report_id)
         if report is None or not report.is_overdue or report.escalated_at is not None:
             return False
         report.escalated_at = _now()
         report.save(update_fields=["escalated_at"])
-        report = get_report(report.pk)
         admins = list(StaffRole.objects.filter(agency_id=report.agency_id, role=Role.AGENCY_ADMIN)
                       .values_list("user_id", flat=True)) if report.agency_id else []
         if not admins:
@@ -53,12 +60,11 @@ def escalate_overdue(report_id: int) -> bool:
 def escalate_unforwarded(report_id: int) -> bool:
     """Past the forward deadline and still with no agency (triage): tell the city's coordinators once."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        report = _locked_or_none(report_id)
         if report is None or not report.is_forward_overdue or not report.is_open:
             return False
         if ReportEvent.objects.filter(report=report, kind="escalate_forward").exists():
             return False
-        report = get_report(report.pk)
         admins = list(StaffRole.objects.filter(role=Role.CITY_ADMIN).values_list("user_id", flat=True))
         event = _event(report, "escalate_forward", actor=None, public=False, data={"admins": admins})
         audit.record("report.forward_escalated", obj=report, code=report.code, admins=admins)

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
+from congdanso.accounts.actors import Actor
 from congdanso.reports import states
-from congdanso.reports.errors import ReportNotFound, invalid
+from congdanso.reports.errors import NotAllowed, ReportNotFound, invalid
 from congdanso.reports.models import Follow, Report
 from congdanso.reports.services.common import (
     _announce,
@@ -15,12 +16,13 @@ from congdanso.reports.services.common import (
     _now,
     _require_worker,
     _transition,
+    can_work_on,
     get_report,
 )
 from congdanso.reports.states import Status
 
 
-def merge_report(report: Report | int, *, into: Report | int, actor: Any, request: Any = None) -> Report:
+def merge_report(report: Report | int, *, into: Report | int, actor: Actor, request: Any = None) -> Report:
     """Mark ``report`` a duplicate of ``into``: its reporter and followers follow the survivor and are told."""
     survivor_id = into.pk if isinstance(into, Report) else into
     pk = report.pk if isinstance(report, Report) else report
@@ -33,6 +35,14 @@ def merge_report(report: Report | int, *, into: Report | int, actor: Any, reques
         if pk not in locked or survivor_id not in locked:
             raise ReportNotFound()
         survivor = locked[survivor_id]
+        # The target is checked like the source: the actor works on both (same agency, or a city admin), and the
+        # target is visible and still open, so a merge never writes public events or notifications into a report
+        # the actor could not act on.
+        _require_worker(actor, locked[pk])
+        if survivor.is_hidden:
+            raise ReportNotFound()
+        if not can_work_on(actor, survivor):
+            raise NotAllowed(invalid("merge_target_forbidden").message)
         if survivor.status not in states.OPEN and survivor.status != Status.RESOLVED:
             raise invalid("merge_target_closed")
 

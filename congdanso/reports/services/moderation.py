@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from congdanso.accounts.actors import Actor, is_staff_member
 from congdanso.accounts.models import User
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import has_role
@@ -20,18 +21,16 @@ from congdanso.reports.errors import NotAllowed, invalid
 from congdanso.reports.models import IdentityGrant, Report, ReportEvent, ReportPhoto
 from congdanso.reports.services.common import (
     _event,
-    _is_staff,
     _locked,
     _now,
     _require_worker,
     _transition,
     can_work_on,
-    get_report,
 )
 
 # --- staff: notes, moderation, identity ---------------------------------------------------------------------------
 
-def add_note(report: Report | int, *, actor: Any, text: str, request: Any = None) -> ReportEvent:
+def add_note(report: Report | int, *, actor: Actor, text: str, request: Any = None) -> ReportEvent:
     """An internal note: never public, never sent to the resident."""
     text = (text or "").strip()
     if not text:
@@ -39,19 +38,19 @@ def add_note(report: Report | int, *, actor: Any, text: str, request: Any = None
     with transaction.atomic():
         locked = _locked(report)
         _require_worker(actor, locked)
-        locked = get_report(locked.pk)
         event = _event(locked, "note", actor=actor, message=text, public=False)
         audit.record("report.note", actor=actor, obj=locked, request=request)
     return event
 
 
-def moderate_report(report: Report | int, *, actor: Any, description: str | None = None,
+def moderate_report(report: Report | int, *, actor: Actor, description: str | None = None,
                     hidden: bool | None = None, reason: str = "", request: Any = None) -> Report:
     """Edit the public text (e.g. remove a phone number or an insult) or hide the report from the public."""
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason_required")
     before: dict[str, Any] = {}
+    data: dict[str, Any] = {}  # filled by change(), read by the transition's event and audit entry after it
 
     def change(r: Report) -> None:
         if description is not None and description.strip() and description.strip() != r.description:
@@ -61,19 +60,21 @@ def moderate_report(report: Report | int, *, actor: Any, description: str | None
             before["is_hidden"] = r.is_hidden
             r.is_hidden = hidden
             r.hidden_reason = reason[:300] if hidden else ""
+        data["changed"] = sorted(before)
 
-    # The old text goes to the internal note (staff only), not to the public timeline.
-    report = _transition(report, "moderate", actor=actor, message=reason, public=False,
-                         authorize=lambda r: _require_worker(actor, r), change=change,
-                         data={"changed": sorted(before)}, request=request)
-    if before.get("description"):
-        ReportEvent.objects.create(report=report, kind="note", actor=actor, actor_label=str(actor),
-                                   is_public=False, message=_("Nội dung trước khi biên tập: %(text)s")
-                                   % {"text": before["description"]})
-    return report
+    def keep_old_text(r: Report) -> None:
+        # The old text goes to an internal note (staff only), not to the public timeline; written in the
+        # transition's transaction, so the edit and the record of what it replaced commit or roll back together.
+        if before.get("description"):
+            _event(r, "note", actor=actor, public=False,
+                   message=_("Nội dung trước khi biên tập: %(text)s") % {"text": before["description"]})
+
+    return _transition(report, "moderate", actor=actor, message=reason,
+                       authorize=lambda r: _require_worker(actor, r), change=change,
+                       data=data, request=request, after=keep_old_text)
 
 
-def redact_photo(photo: ReportPhoto | int, *, actor: Any, boxes: list[tuple[float, float, float, float]],
+def redact_photo(photo: ReportPhoto | int, *, actor: Actor, boxes: list[tuple[float, float, float, float]],
                  blur: bool = False, request: Any = None) -> ReportPhoto:
     """Black out (or blur) regions of a photo — faces, number plates. The unredacted image is not kept."""
     from django.core.files.storage import default_storage
@@ -97,7 +98,7 @@ def redact_photo(photo: ReportPhoto | int, *, actor: Any, boxes: list[tuple[floa
     return locked
 
 
-def hide_photo(photo: ReportPhoto | int, *, actor: Any, hidden: bool = True, request: Any = None) -> ReportPhoto:
+def hide_photo(photo: ReportPhoto | int, *, actor: Actor, hidden: bool = True, request: Any = None) -> ReportPhoto:
     pk = photo.pk if isinstance(photo, ReportPhoto) else photo
     with transaction.atomic():
         locked = (ReportPhoto.objects.select_for_update(of=("self",))
@@ -110,10 +111,10 @@ def hide_photo(photo: ReportPhoto | int, *, actor: Any, hidden: bool = True, req
     return locked
 
 
-def grant_identity(report: Report | int, *, grantee: User, actor: Any, reason: str, days: int | None = None,
+def grant_identity(report: Report | int, *, grantee: User, actor: Actor, reason: str, days: int | None = None,
                    request: Any = None) -> IdentityGrant:
     """A data protection officer lets one staff member see a hidden reporter's identity, for a while (audited)."""
-    if not (_is_staff(actor) and has_role(actor, Role.DATA_PROTECTION_OFFICER)):
+    if not (is_staff_member(actor) and has_role(actor, Role.DATA_PROTECTION_OFFICER)):
         raise NotAllowed()
     reason = (reason or "").strip()
     if not reason:
@@ -137,13 +138,13 @@ class Identity:
     account: str
 
 
-def reporter_identity(report: Report, *, viewer: Any, request: Any = None) -> Identity | None:
+def reporter_identity(report: Report, *, viewer: Actor, request: Any = None) -> Identity | None:
     """Who reported, for a staff member allowed to know; every reveal is audited. None: not allowed or unknown.
 
     The public never sees it. The handling agency sees it unless the resident hid it; then only a grantee of a
     data protection officer (or a DPO) does.
     """
-    if not _is_staff(viewer):
+    if not is_staff_member(viewer):
         return None
     is_dpo = has_role(viewer, Role.DATA_PROTECTION_OFFICER)
     if not (can_work_on(viewer, report) or is_dpo):

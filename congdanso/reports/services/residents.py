@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from congdanso.accounts.actors import Actor, signed_in
 from congdanso.core import audit
 from congdanso.reports import sla
 from congdanso.reports.errors import BadMove, NotAllowed, ReportNotFound, invalid
@@ -18,8 +19,8 @@ from congdanso.reports.states import Status
 
 # --- resident actions ---------------------------------------------------------------------------------------------
 
-def _require_reporter(actor: Any, report: Report) -> None:
-    if not getattr(actor, "is_authenticated", False) or report.reporter_id != actor.pk:
+def _require_reporter(actor: Actor, report: Report) -> None:
+    if not signed_in(actor) or report.reporter_id != actor.pk:
         raise NotAllowed(invalid("not_reporter").message)
 
 
@@ -28,7 +29,7 @@ def _require_window(report: Report) -> None:
         raise invalid("window_closed")
 
 
-def confirm_report(report: Report | int, *, actor: Any, request: Any = None) -> Report:
+def confirm_report(report: Report | int, *, actor: Actor, request: Any = None) -> Report:
     def authorize(r: Report) -> None:
         _require_reporter(actor, r)
         _check("confirm", r)
@@ -38,7 +39,7 @@ def confirm_report(report: Report | int, *, actor: Any, request: Any = None) -> 
                        change=lambda r: setattr(r, "closed_at", _now()), request=request)
 
 
-def dispute_report(report: Report | int, *, actor: Any, reason: str, request: Any = None) -> Report:
+def dispute_report(report: Report | int, *, actor: Actor, reason: str, request: Any = None) -> Report:
     """Not fixed: reopened to the same agency, with the resident's reason and a new result deadline."""
     reason = (reason or "").strip()
     if not reason:
@@ -72,9 +73,9 @@ def autoclose_report(report_id: int) -> Report | None:
         return None
 
 
-def follow_report(report: Report | int, *, actor: Any, me_too: bool = False) -> Follow:
+def follow_report(report: Report | int, *, actor: Actor, me_too: bool = False) -> Follow:
     """Follow a public report (idempotent); ``me_too`` also counts the resident as affected."""
-    if not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise NotAllowed()
     with transaction.atomic():
         locked = _locked(report)
@@ -96,7 +97,9 @@ def follow_report(report: Report | int, *, actor: Any, me_too: bool = False) -> 
     return follow
 
 
-def unfollow_report(report: Report | int, *, actor: Any) -> None:
+def unfollow_report(report: Report | int, *, actor: Actor) -> None:
+    if not signed_in(actor):
+        return
     with transaction.atomic():
         locked = _locked(report)
         follow = Follow.objects.filter(report=locked, user=actor).first()

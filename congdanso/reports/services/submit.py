@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,8 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+from congdanso.accounts.actors import Actor, signed_in
 from congdanso.agencies.models import Category, Unit
 from congdanso.core import audit, inserts
+from congdanso.core.memo import Memo
 from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
 from congdanso.reports import photos as photo_store
@@ -67,28 +68,25 @@ class Submitted:
 
 # --- submitting ---------------------------------------------------------------------------------------------------
 
-_CATEGORY_TTL = 30.0
-_categories: dict[str, tuple[float, Category, list[CategoryAttribute]]] = {}
+# Every submission needs its category and questions; a change is seen at once in the process that made it and
+# within half a minute elsewhere (core.memo).
+_categories: Memo[Category | None] = Memo("reports.categories", ttl=30.0)
 
 
-def _category(code: str) -> Category:
-    """The active category with its extra questions, remembered per process for ``_CATEGORY_TTL`` seconds (every
-    submission needs them; an administrator's change is seen within half a minute)."""
-    now = time.monotonic()
-    hit = _categories.get(code)
-    if hit is not None and now - hit[0] < _CATEGORY_TTL:
-        return hit[1]
+def _load_category(code: str) -> Category | None:
     category = Category.objects.filter(code=code, is_active=True).select_related("default_agency").first()
-    if category is None:
-        _categories.pop(code, None)
-        raise invalid("unknown_category")
-    category._report_attributes = list(CategoryAttribute.objects.filter(category=category))  # type: ignore[attr-defined]
-    _categories[code] = (now, category, category._report_attributes)  # type: ignore[attr-defined]
+    if category is not None:
+        category._report_attributes = list(CategoryAttribute.objects.filter(category=category))  # type: ignore[attr-defined]
     return category
 
 
-def forget_categories() -> None:
-    _categories.clear()
+def _category(code: str) -> Category:
+    """The active category with its extra questions (``_report_attributes``)."""
+    category = _categories.get(code, lambda: _load_category(code))
+    if category is None:
+        _categories.discard(code)  # not remembered: a category created in another process is found at once
+        raise invalid("unknown_category")
+    return category
 
 
 def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, Any]:
@@ -120,13 +118,13 @@ def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, A
     return clean
 
 
-def _scoped_key(key: str, actor: Any, scope: str) -> str:
-    owner = f"u{actor.pk}" if getattr(actor, "is_authenticated", False) else "anon"
+def _scoped_key(key: str, actor: Actor, scope: str) -> str:
+    owner = f"u{actor.pk}" if signed_in(actor) else "anon"
     return f"{scope or owner}:{key}"[:80]
 
 
 def submit_report(
-    data: ReportInput, *, actor: Any, idempotency_key: str | None = None, ip: str | None = None,
+    data: ReportInput, *, actor: Actor, idempotency_key: str | None = None, ip: str | None = None,
     key_scope: str = "", on_behalf: bool = False, request: Any = None,
 ) -> Submitted:
     """File a new report (or return the one already filed under the same idempotency key).
@@ -148,7 +146,7 @@ def submit_report(
             raise invalid("unknown_ward")
     if (data.lat is None) != (data.lon is None):
         raise invalid("location_required")
-    if data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon):
+    if data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon, chosen_ward):
         raise invalid("outside_city")
     if data.lat is None and chosen_ward is None:
         raise invalid("location_required")
@@ -158,7 +156,7 @@ def submit_report(
     images = photo_store.prepare(data.photos)
     fingerprint = data.fingerprint(image.sha256 for image in images)
     key = _scoped_key(idempotency_key, actor, key_scope) if idempotency_key else None
-    resident = actor if (getattr(actor, "is_authenticated", False) and not on_behalf) else None
+    resident = actor if (signed_in(actor) and not on_behalf) else None
     limits = []
     if resident is not None:
         limits.append((f"report:user:{resident.pk}", settings.REPORTS_RATE_PER_USER_HOUR))
@@ -206,7 +204,7 @@ def _next_report_id() -> int | None:
 
 
 def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, attributes: dict[str, Any],
-            images: list[ProcessedImage], *, resident: Any, actor: Any, key: str | None, fingerprint: str,
+            images: list[ProcessedImage], *, resident: Any, actor: Actor, key: str | None, fingerprint: str,
             description: str, request: Any) -> Report:
     now = _now()
     place = routing.locate(data.lat, data.lon, chosen_ward)
@@ -219,7 +217,7 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
         reporter=resident, identity_hidden=bool(data.identity_hidden and resident is not None),
         contact_name=data.contact_name.strip()[:200], contact_phone=data.contact_phone.strip()[:40],
         contact_email=data.contact_email.strip()[:200], channel=data.channel, source_label=data.source_label[:120],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None, priority=data.priority,
+        created_by=actor if signed_in(actor) else None, priority=data.priority,
         idempotency_key=key, request_hash=fingerprint, created_at=now, updated_at=now,
         forward_due_at=sla.forward_due(category, now), resolve_due_at=sla.resolve_due(category, data.priority, now),
         forwarded_at=now if agency else None,

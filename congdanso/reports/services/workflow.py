@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from congdanso.accounts.actors import Actor
 from congdanso.accounts.models import StaffRole, User
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency
@@ -30,7 +31,7 @@ from congdanso.reports.states import Status
 
 # --- staff transitions --------------------------------------------------------------------------------------------
 
-def forward_report(report: Report | int, *, agency: Agency, actor: Any, request: Any = None) -> Report:
+def forward_report(report: Report | int, *, agency: Agency, actor: Actor, request: Any = None) -> Report:
     """Triage: send a report nobody was responsible for to an agency (city administrators)."""
     if not is_city_admin(actor):
         raise NotAllowed()
@@ -43,7 +44,7 @@ def forward_report(report: Report | int, *, agency: Agency, actor: Any, request:
                        request=request)
 
 
-def receive_report(report: Report | int, *, actor: Any, request: Any = None) -> Report:
+def receive_report(report: Report | int, *, actor: Actor, request: Any = None) -> Report:
     def authorize(r: Report) -> None:
         if r.agency_id is None:
             raise invalid("no_agency")
@@ -61,7 +62,7 @@ def _officer_of(user: User, agency_id: int | None) -> bool:
                                     role__in=[Role.AGENCY_OFFICER, Role.AGENCY_ADMIN]).exists()
 
 
-def assign_report(report: Report | int, *, assignee: User, actor: Any, request: Any = None) -> Report:
+def assign_report(report: Report | int, *, assignee: User, actor: Actor, request: Any = None) -> Report:
     def authorize(r: Report) -> None:
         _require_worker(actor, r)
         if not _officer_of(assignee, r.agency_id):
@@ -75,7 +76,7 @@ def assign_report(report: Report | int, *, assignee: User, actor: Any, request: 
                        data={"assignee": assignee.pk}, request=request)
 
 
-def bulk_assign_reports(report_ids: Iterable[int], *, assignee: User, actor: Any) -> tuple[list[Report], dict]:
+def bulk_assign_reports(report_ids: Iterable[int], *, assignee: User, actor: Actor) -> tuple[list[Report], dict]:
     """Assign many; each report in its own transaction. Returns the assigned ones and {id: error} for the rest."""
     done, failed = [], {}
     for pk in report_ids:
@@ -86,12 +87,12 @@ def bulk_assign_reports(report_ids: Iterable[int], *, assignee: User, actor: Any
     return done, failed
 
 
-def start_report(report: Report | int, *, actor: Any, request: Any = None) -> Report:
+def start_report(report: Report | int, *, actor: Actor, request: Any = None) -> Report:
     return _transition(report, "start", actor=actor, authorize=lambda r: _require_worker(actor, r),
                        change=lambda r: setattr(r, "received_at", r.received_at or _now()), request=request)
 
 
-def post_progress(report: Report | int, *, actor: Any, message: str, photos: list[Upload] | None = None,
+def post_progress(report: Report | int, *, actor: Actor, message: str, photos: list[Upload] | None = None,
                   committed_date: dt.date | None = None, request: Any = None) -> Report:
     """A progress update. Once the report is overdue it needs a photo and a committed completion date."""
     message = (message or "").strip()
@@ -118,7 +119,7 @@ def post_progress(report: Report | int, *, actor: Any, message: str, photos: lis
                        request=request)
 
 
-def resolve_report(report: Report | int, *, actor: Any, note: str, photos: list[Upload], request: Any = None
+def resolve_report(report: Report | int, *, actor: Actor, note: str, photos: list[Upload], request: Any = None
                    ) -> Report:
     """Resolved: a proof-of-fix photo and an answer are required. The resident may confirm or dispute."""
     note = (note or "").strip()
@@ -140,7 +141,7 @@ def resolve_report(report: Report | int, *, actor: Any, note: str, photos: list[
                        change=change, photos=images, photo_kind=PhotoKind.PROOF, request=request, after=after)
 
 
-def reject_report(report: Report | int, *, actor: Any, reason: str, request: Any = None) -> Report:
+def reject_report(report: Report | int, *, actor: Actor, reason: str, request: Any = None) -> Report:
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason_required")
@@ -153,7 +154,7 @@ def reject_report(report: Report | int, *, actor: Any, reason: str, request: Any
                        change=change, request=request)
 
 
-def transfer_report(report: Report | int, *, to_agency: Agency, reason: str, actor: Any, request: Any = None
+def transfer_report(report: Report | int, *, to_agency: Agency, reason: str, actor: Actor, request: Any = None
                     ) -> Report:
     """Hand the report to another agency; the reason is public. Bounced ``REPORTS_TRANSFER_FLAG`` times: flagged."""
     reason = (reason or "").strip()

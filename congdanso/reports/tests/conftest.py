@@ -29,13 +29,8 @@ __all__ = ["LAT", "LON", "jpeg_bytes", "make_input", "photo", "png_bytes", "staf
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    from congdanso.reports import api, routing
-
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
-    api._memo.clear()
-    routing.forget_boundaries()
-    services.forget_categories()
     yield
     cache.clear()
 

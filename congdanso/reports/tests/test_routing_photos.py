@@ -54,6 +54,18 @@ def test_outside_every_boundary_is_outside_the_city(boundaries, citizen, categor
     assert caught.value.code == "outside_city"
 
 
+def test_partial_import_accepts_the_chosen_ward_outside_the_polygons(boundaries, citizen, ward_category,
+                                                                    other_ward):
+    """Boundaries cover part of the city: a point in the city but outside them is placed in the chosen ward."""
+    report = services.submit_report(make_input(ward_category, lat=10.90, lon=106.60, ward=other_ward.code),
+                                    actor=citizen).report
+    assert report.ward == other_ward and report.ward_source == "chosen"
+    with pytest.raises(ReportError) as caught:  # the city box still bounds a chosen ward
+        services.submit_report(make_input(ward_category, lat=21.03, lon=105.85, ward=other_ward.code),
+                               actor=citizen)
+    assert caught.value.code == "outside_city"
+
+
 def test_reimport_updates(boundaries, ward):
     call_command("import_boundaries", str(boundaries), stdout=io.StringIO())
     assert WardBoundary.objects.count() == 2

@@ -143,3 +143,18 @@ def test_only_dpo_grants(officer, report, other_officer):
 
     with pytest.raises(NotAllowed):
         services.grant_identity(report, grantee=other_officer, actor=officer, reason="x")
+
+
+def test_bulk_assign_next_stays_on_site(client, officer, citizen, category):
+    """``next`` may only be a relative path on this site; anything else falls back to the queue."""
+    report = services.submit_report(make_input(category), actor=citizen).report
+    services.receive_report(report, actor=officer)
+    c = staff_client(client, officer)
+    url = reverse("reports_staff:bulk_assign")
+    form = {"assignee": officer.pk, "report": [report.pk]}
+    for bad in ("https://evil.example/phish", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
+                "http:/evil.example"):
+        answer = c.post(url, {**form, "next": bad})
+        assert answer.status_code == 302 and answer["Location"] == reverse("reports_staff:queue"), bad
+    good = reverse("reports_staff:queue") + "?status=open&page=2"
+    assert c.post(url, {**form, "next": good})["Location"] == good

@@ -56,7 +56,7 @@ self.addEventListener("push", (event) => {
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const data = event.notification.data || {};
-  // Open the notification through the inbox so it is marked read, then land on the case page.
+  // Open the notification's page: it marks itself read with its own POST and links to the case page.
   const target = new URL(data.id ? `/notifications/${data.id}/` : (data.url || "/notifications/"), self.location.origin).href;
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((list) => {

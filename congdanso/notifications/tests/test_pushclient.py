@@ -1,4 +1,4 @@
-"""The push client's batch pump against a real HTTP/1.1 server on loopback (same event loop)."""
+"""The push client's batch pump (aiohttp) against a real HTTP/1.1 server on loopback (same event loop)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,10 @@ from typing import Any
 
 import pytest
 
-from congdanso.notifications.pushhttp import (
-    Halted,
-    PushClient,
-    PushHTTPError,
-    Request,
-    header_block,
-    parse_endpoint,
-)
+from congdanso.core import outgoing
+from congdanso.notifications.pushclient import Halted, PushClient, Request, request_for
+
+pytestmark = pytest.mark.usefixtures("_loopback_receivers")
 
 
 class Server:
@@ -73,7 +69,7 @@ class Server:
 def run(test: Callable[[Server, PushClient], Awaitable[Any]], timeout: float = 5.0) -> Any:
     async def main() -> Any:
         server = await Server().start()
-        client = PushClient(timeout=timeout)
+        client = PushClient(timeout=timeout, concurrency=4)
         try:
             return await test(server, client)
         finally:
@@ -84,16 +80,14 @@ def run(test: Callable[[Server, PushClient], Awaitable[Any]], timeout: float = 5
 
 
 def requests_for(server: Server, paths: list[str]) -> list[Request]:
-    return [Request(i, parse_endpoint(f"http://127.0.0.1:{server.port}{p}"), p) for i, p in enumerate(paths)]
+    return [request_for(i, f"http://127.0.0.1:{server.port}{p}", p) for i, p in enumerate(paths)]
 
 
-def render_with(client: PushClient) -> Callable[[Request], bytes]:
-    block = header_block({"TTL": "60"})
-
-    def render(request: Request) -> bytes:
+def render_with(client: PushClient) -> Callable[[Request], tuple[dict[str, str], bytes]]:
+    def render(request: Request) -> tuple[dict[str, str], bytes]:
         if request.item.startswith("/bad/"):
             raise ValueError("p256dh is not a point")
-        return client.head(request.target, block, 3) + b"abc"
+        return {"TTL": "60"}, b"abc"
 
     return render
 
@@ -197,8 +191,7 @@ def test_requests_to_several_origins_in_one_batch() -> None:
     async def test(server: Server, client: PushClient) -> list[Any]:
         other = await Server().start()
         try:
-            elsewhere = [Request(i, parse_endpoint(f"http://127.0.0.1:{other.port}/ok/{i}"), f"/ok/{i}")
-                         for i in (2, 3)]
+            elsewhere = [request_for(i, f"http://127.0.0.1:{other.port}/ok/{i}", f"/ok/{i}") for i in (2, 3)]
             requests = [*requests_for(server, ["/busy/1", "/ok/2"]), *elsewhere]
             return await client.send_all(requests, render_with(client), concurrency=1,
                                          halt=lambda r: r.status == 429)
@@ -221,10 +214,10 @@ def test_an_empty_batch_sends_nothing() -> None:
     ("https://fcm.googleapis.com/fcm/send/abc:DEF", ("https", "fcm.googleapis.com", 443, "/fcm/send/abc:DEF")),
     ("http://127.0.0.1:8080/push/1", ("http", "127.0.0.1", 8080, "/push/1")),
     ("https://Push.Example.org", ("https", "push.example.org", 443, "/")),
-    ("https://[::1]:9443/p?x=1", ("https", "::1", 9443, "/p?x=1")),
+    ("https://[2001:db8::1]:9443/p?x=1", ("https", "2001:db8::1", 9443, "/p?x=1")),
 ])
 def test_endpoints_are_split(url: str, expected: tuple[str, str, int, str]) -> None:
-    target = parse_endpoint(url)
+    target = outgoing.parse_url(url)
     assert (target.scheme, target.host, target.port, target.path) == expected
 
 
@@ -232,5 +225,5 @@ def test_endpoints_are_split(url: str, expected: tuple[str, str, int, str]) -> N
                                  "https://h:port/x", "https://push.example.org/a b", "not a url", "javascript:x",
                                  "https://user@push.example.org/p"])
 def test_bad_endpoints_are_refused(url: str) -> None:
-    with pytest.raises(PushHTTPError):
-        parse_endpoint(url)
+    with pytest.raises(outgoing.OutgoingRefused):
+        request_for(0, url, None)

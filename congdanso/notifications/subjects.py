@@ -1,0 +1,50 @@
+"""Who may see the delivery status of the notifications about an object, and how its recipients are shown.
+
+Notifications sit below the apps that notify (reports, dossiers, …) and cannot know their rules: which staff
+work on a report, whether its reporter hid their identity, who holds a data protection officer's grant. So the
+owning app registers, per object type (``app_label.model``), a function that decides for one viewer and one
+object id (in its ``AppConfig.ready()``):
+
+    subjects.register("reports.report", report_deliveries)
+
+The function returns ``None`` when the viewer may not see that object (or it does not exist): the page answers
+404, as it does for an object type nobody registered. Otherwise a ``Subject`` says how to title the page, where
+the case page is, and how to show each recipient (a name only where the owning app's identity rules allow it;
+every reveal audited by that app).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Subject:
+    title: str  # what staff call the object ("Phản ánh PA-0001")
+    recipient_label: Callable[[Any], str]  # recipient (a User) → what this viewer may see of them
+    link: str = ""  # the object's staff page
+    filters: dict[str, Any] = field(default_factory=dict)  # narrows the notifications shown (e.g. actor=viewer)
+
+
+Resolver = Callable[[HttpRequest, str], Subject | None]
+_resolvers: dict[str, Resolver] = {}
+
+
+def register(object_type: str, resolver: Resolver) -> None:
+    _resolvers[object_type] = resolver
+
+
+def resolve(request: HttpRequest, object_type: str, object_id: str) -> Subject | None:
+    """What ``request.user`` may see of this object's deliveries; None when nothing (404)."""
+    resolver = _resolvers.get(object_type)
+    if resolver is None:
+        return None
+    return resolver(request, str(object_id))
+
+
+def registered() -> list[str]:
+    return sorted(_resolvers)
