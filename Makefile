@@ -67,7 +67,7 @@ dev: install
 
 # Tests run in parallel (pytest-xdist, one process per core), spread test by test; tests marked with the same
 # `xdist_group` (files sharing a fixed Redis database) stay on one worker. `make test-fast` skips the tests marked
-# slow (worker crashes, subprocess workers, the Redis relay); `make test` and CI run everything.
+# slow (worker crashes, outages, subprocess workers, the Redis relay); `make test` and CI run everything.
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
