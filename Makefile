@@ -65,11 +65,11 @@ dev: install
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py load_reference --demo
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Tests run in parallel (pytest-xdist, one process per core); each file stays on one worker (`--dist loadfile`:
-# some files own a fixed Redis database or a subprocess worker). `make test-fast` skips the tests marked slow
-# (worker crashes, subprocess workers, the Redis relay); `make test` and CI run everything.
+# Tests run in parallel (pytest-xdist, one process per core), spread test by test; tests marked with the same
+# `xdist_group` (files sharing a fixed Redis database) stay on one worker. `make test-fast` skips the tests marked
+# slow (worker crashes, outages, subprocess workers, the Redis relay); `make test` and CI run everything.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
 test: install
 	$(BIN)/pytest -q $(PYTEST_PARALLEL)

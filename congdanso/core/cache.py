@@ -25,7 +25,8 @@ return values
 
 def _redis_count(cache: RedisCache, keys: list[str], timeout: int, delta: int) -> list[int]:
     names = [cache.make_and_validate_key(key) for key in keys]
-    client = cache._cache.get_client(write=True)  # the cache's pooled client (Django has no public accessor)
+    # The cache's pooled client: Django has no public accessor and the stubs omit the private one.
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
     script = client.register_script(COUNT_SCRIPT)  # EVALSHA, loading the script on the first NOSCRIPT
     return [int(value) for value in script(keys=names, args=[timeout, delta])]
 

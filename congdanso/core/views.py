@@ -41,7 +41,7 @@ def _redis() -> dict[str, Any] | None:
     clients: dict[str, Any] = {}
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        clients["cache"] = lambda: cache._cache.get_client(write=True)
+        clients["cache"] = lambda: cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # private API
     if settings.TASKS_BACKEND == "rq":
         import django_rq
 

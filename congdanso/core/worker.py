@@ -218,7 +218,7 @@ def heartbeat_loop(worker_id: str, backend: str, stop: threading.Event) -> None:
 
 def fresh_heartbeats() -> list[dict[str, Any]]:
     cutoff = timezone.now() - timedelta(seconds=settings.WORKER_STALE_SECONDS)
-    return list(WorkerHeartbeat.objects.filter(last_seen__gte=cutoff).values(
+    return list(WorkerHeartbeat.objects.filter(last_seen__gte=cutoff).values(  # type: ignore[arg-type]  # TypedDict rows
         "worker_id", "recent_tasks", "recent_failures", "last_success_at", "last_failure_at", "last_error"))
 
 

@@ -31,7 +31,7 @@ def delivery_panel_context(request: HttpRequest, object_type: str, object_id: st
         return None
     notifications = queries.deliveries_for_object(object_type, object_id, **subject.filters)
     for n in notifications:
-        n.recipient_label = subject.recipient_label(n.recipient)
+        n.recipient_label = subject.recipient_label(n.recipient)  # type: ignore[attr-defined]  # for the template
     return {"notifications": notifications, "subject": subject,
             "summary": queries.status_summary(object_type, object_id, **subject.filters),
             "object_type": object_type, "object_id": object_id}

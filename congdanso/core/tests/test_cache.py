@@ -20,6 +20,8 @@ from congdanso.core.models import RateCounter
 from congdanso.core.tests.conftest import PYTHON, REPO, external_database
 from congdanso.core.tests.test_outbox_worker import REDIS_TEST_URL, redis_or_skip
 
+pytestmark = pytest.mark.xdist_group("redis-db-15")  # shares REDIS_TEST_URL with test_outbox_worker
+
 
 @pytest.fixture
 def redis_cache() -> RedisCache:

@@ -19,6 +19,8 @@ from congdanso.core import hints, outbox
 from congdanso.core.tests.conftest import PYTHON, REPO, external_database, probe
 from congdanso.core.tests.test_outbox_worker import REDIS_TEST_URL, deliveries, redis_or_skip
 
+pytestmark = pytest.mark.xdist_group("redis-db-15")  # shares REDIS_TEST_URL with test_outbox_worker
+
 TOPIC = "test.hints"
 RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_TEST_URL, "DEFAULT_TIMEOUT": 60}}

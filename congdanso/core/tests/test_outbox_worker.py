@@ -24,6 +24,8 @@ from congdanso.core.tests.conftest import external_database, probe
 
 TOPIC = "test.e2e"
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+# Every test file using REDIS_TEST_URL runs on one xdist worker: they flush that database.
+pytestmark = pytest.mark.xdist_group("redis-db-15")
 
 
 def deliveries(log: Path) -> Counter[int]:

@@ -11,10 +11,10 @@ from congdanso.core.models import OutboxMessage
 from congdanso.notifications import services
 from congdanso.notifications.errors import InvalidWebhook
 from congdanso.notifications.models import Delivery, DeliveryStatus, PushSubscription, Webhook
-from congdanso.notifications.tests.conftest import drain
 from congdanso.notifications.tests.pushservice import PushService, Subscriber
 from congdanso.notifications.tests.test_webhooks import SECRET, Receiver
 from congdanso.notifications.tests.test_webpush import send
+from congdanso.testing.factories import drain
 
 pytestmark = pytest.mark.django_db
 

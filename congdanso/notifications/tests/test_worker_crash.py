@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[3]
 REDIS_DB = 13  # dedicated to this test; flushed before and after
 N = 60
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redis-db-13")]  # both backends flush REDIS_DB
 
 
 def _postgres_url(base: str, suffix: str) -> str:

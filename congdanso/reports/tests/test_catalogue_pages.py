@@ -8,7 +8,7 @@ from django.urls import reverse
 from congdanso.core.models import AuditEntry
 from congdanso.reports import services
 from congdanso.reports.models import CategoryAttribute, ResponseTemplate
-from congdanso.reports.tests.conftest import make_input, staff_client
+from congdanso.testing.factories import make_input, staff_client
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

@@ -13,7 +13,7 @@ from congdanso.core.models import AuditEntry
 from congdanso.notifications import services as notifications
 from congdanso.reports import services
 from congdanso.reports.models import Report
-from congdanso.reports.tests.conftest import make_input, staff_client
+from congdanso.testing.factories import make_input, staff_client
 
 pytestmark = pytest.mark.django_db
 

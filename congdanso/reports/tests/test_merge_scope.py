@@ -10,7 +10,7 @@ from congdanso.reports import services
 from congdanso.reports.errors import NotAllowed, ReportError, ReportNotFound
 from congdanso.reports.models import Follow, Report, ReportEvent
 from congdanso.reports.states import Status
-from congdanso.reports.tests.conftest import make_input
+from congdanso.testing.factories import make_input
 
 
 def _nothing_written(source: Report, target: Report, events_before: int, outbox_before: int) -> None:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from congdanso.core.models import OutboxMessage
 from congdanso.notifications.models import Notification, Webhook
 from congdanso.reports import services
-from congdanso.reports.tests.conftest import make_input
+from congdanso.testing.factories import make_input
 
 pytestmark = pytest.mark.django_db
 DOC = Path(__file__).resolve().parents[3] / "docs" / "notifications.md"

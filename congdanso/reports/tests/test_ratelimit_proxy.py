@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from congdanso.core.audit import client_ip
 from congdanso.reports import services
 from congdanso.reports.errors import RateLimited
-from congdanso.reports.tests.conftest import make_input
+from congdanso.testing.factories import make_input
 
 PROXY = "10.0.0.5"
 

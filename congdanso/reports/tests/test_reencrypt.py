@@ -32,7 +32,7 @@ def run(*args: str) -> str:
 def test_old_key_can_be_retired_after_reencrypt(citizen, category):
     from congdanso.reports import services
     from congdanso.reports.models import Report
-    from congdanso.reports.tests.conftest import make_input
+    from congdanso.testing.factories import make_input
 
     with override_settings(FIELD_ENCRYPTION_KEYS=[OLD]):
         users = [User.objects.create(username=f"oidc-{i}", kind=UserKind.CITIZEN, personal_id=f"0792030012{i:02d}")

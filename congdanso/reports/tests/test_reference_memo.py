@@ -6,7 +6,7 @@ import pytest
 
 from congdanso.reports import api, services
 from congdanso.reports.errors import ReportError
-from congdanso.reports.tests.conftest import make_input
+from congdanso.testing.factories import make_input
 
 
 def test_saving_a_category_is_seen_at_once_by_submission_and_api(citizen, category, ward):
