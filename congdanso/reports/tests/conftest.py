@@ -45,11 +45,10 @@ def photo(name: str = "o-ga.jpg", **kwargs) -> Upload:
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    from congdanso.reports import api, routing
+    from congdanso.reports import routing
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
-    api._memo.clear()
     routing.forget_boundaries()
     services.forget_categories()
     yield

@@ -1,0 +1,102 @@
+"""The public projection of a report: what anyone may see, the same for the JSON API, Open311, webhooks and the
+public pages.
+
+The reporter is never public: not their account, name, contact details, nor whether they asked to hide their
+identity. Only the fields named in ``PUBLIC`` leave the platform; each channel shows a subset of them under its own
+names (Open311's ``service_code`` is the projection's ``category``). Lists read these columns with
+``values_list`` (no model instance, no decryption of contact fields); a single report read as a model defers the
+encrypted contact fields (``PRIVATE_DEFERRED``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from congdanso.reports.models import Report, ReportPhoto
+
+# public name → ORM lookup (a join is read in the same query)
+PUBLIC: dict[str, str] = {
+    "code": "code",
+    "status": "status",
+    "category": "category__code",
+    "category_name": "category__name",
+    "lat": "lat",
+    "lon": "lon",
+    "ward": "ward__code",
+    "ward_name": "ward__name",
+    "address": "address",
+    "description": "description",
+    "agency": "agency__code",
+    "agency_name": "agency__name",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "resolve_due_at": "resolve_due_at",
+    "me_too_count": "me_too_count",
+    "follower_count": "follower_count",
+    "duplicate_of": "duplicate_of__code",
+    "resolution_note": "resolution_note",
+    "reject_reason": "reject_reason",
+}
+
+# What a list shows (the API list, GeoJSON, the public HTML list).
+SUMMARY = ("code", "status", "category", "lat", "lon", "ward", "address", "created_at", "updated_at",
+           "resolve_due_at", "me_too_count")
+# What Open311 shows of each request.
+OPEN311 = ("code", "status", "category", "category_name", "description", "agency_name", "created_at", "updated_at",
+           "resolve_due_at", "address", "ward", "lat", "lon", "duplicate_of", "resolution_note", "reject_reason",
+           "me_too_count")
+# The public HTML list.
+PAGE_LIST = (*SUMMARY, "category_name", "ward_name")
+# One report's page and the API's detail.
+DETAIL = tuple(PUBLIC)
+# Webhooks.
+WEBHOOK = ("code", "status", "category", "agency", "lat", "lon", "updated_at")
+
+# Fields that identify or reach the reporter: never in PUBLIC, never read by a public page.
+PRIVATE = frozenset({"reporter", "created_by", "assignee", "identity_hidden", "contact_name", "contact_phone",
+                     "contact_email", "idempotency_key", "request_hash", "hidden_reason", "source_label"})
+PRIVATE_DEFERRED = ("contact_name", "contact_phone", "contact_email")
+
+
+def rows(qs: QuerySet[Report], fields: Iterable[str] = SUMMARY, *, extra: tuple[str, ...] = ()
+         ) -> list[dict[str, Any]]:
+    """The projection of every report of ``qs`` (already filtered to public reports, ordered and sliced).
+    ``extra``: model columns the caller needs for itself (a cursor's keys), under their own names."""
+    names = tuple(fields)
+    more = tuple(k for k in extra if k not in names)
+    lookups = [PUBLIC[n] for n in names] + list(more)
+    return [dict(zip(names + more, row, strict=True)) for row in qs.values_list(*lookups)]
+
+
+def of(report: Report, fields: Iterable[str] = DETAIL) -> dict[str, Any]:
+    """The projection of one report already read as a model (webhooks, the report's page)."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        value: Any = report
+        for part in PUBLIC[name].split("__"):
+            value = getattr(value, part) if value is not None else None
+        out[name] = value
+    return out
+
+
+def public_reports() -> QuerySet[Report]:
+    """Every report anyone may see."""
+    return Report.objects.filter(is_hidden=False)
+
+
+def photo_links(photo_id: int) -> dict[str, str]:
+    return {"url": reverse("reports:photo", args=[photo_id]), "thumbnail_url": reverse("reports:thumb",
+                                                                                         args=[photo_id])}
+
+
+def first_photos(codes: list[str]) -> dict[str, int]:
+    """The first public photo of each of these reports (code → photo id), in one query."""
+    found: dict[str, int] = {}
+    for code, pk in (ReportPhoto.objects.filter(report__code__in=codes, is_hidden=False, kind="report")
+                     .order_by("id").values_list("report__code", "id")):
+        found.setdefault(code, pk)
+    return found
