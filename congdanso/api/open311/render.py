@@ -8,10 +8,10 @@ are strings, numbers, booleans, None, nested dicts or lists (a list of dicts rep
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import orjson
 from django.http import HttpResponse
 
 # name of the list element → name of each child element
@@ -56,19 +56,15 @@ def xml_document(root: str, child: str | None, payload: Any) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode").encode()
 
 
-def _jsonable(value: Any) -> Any:
+def _seconds(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
+    raise TypeError(type(value).__name__)
 
 
 def respond(fmt: str, root: str, child: str | None, payload: Any, status: int = 200) -> HttpResponse:
     if fmt == "json":
-        body = json.dumps(_jsonable(payload), ensure_ascii=False)
+        body = orjson.dumps(payload, default=_seconds, option=orjson.OPT_PASSTHROUGH_DATETIME)
         return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
     return HttpResponse(xml_document(root, child, payload), status=status,
                         content_type="text/xml; charset=utf-8")
