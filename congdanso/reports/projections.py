@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from congdanso.reports.models import Report, ReportPhoto
 
-# public name → ORM lookup (a join is read in the same query)
-PUBLIC: dict[str, str] = {
+# public name → ORM lookup or expression (joins and subqueries are read in the same query)
+PUBLIC: dict[str, Any] = {
     "code": "code",
     "status": "status",
     "category": "category__code",
@@ -40,6 +40,9 @@ PUBLIC: dict[str, str] = {
     "duplicate_of": "duplicate_of__code",
     "resolution_note": "resolution_note",
     "reject_reason": "reject_reason",
+    # The first public photo's id (a list shows one).
+    "photo": Subquery(ReportPhoto.objects.filter(report=OuterRef("pk"), is_hidden=False, kind="report")
+                      .order_by("id").values("id")[:1]),
 }
 
 # What a list shows (the API list, GeoJSON, the public HTML list).
@@ -47,12 +50,12 @@ SUMMARY = ("code", "status", "category", "lat", "lon", "ward", "address", "creat
            "resolve_due_at", "me_too_count")
 # What Open311 shows of each request.
 OPEN311 = ("code", "status", "category", "category_name", "description", "agency_name", "created_at", "updated_at",
-           "resolve_due_at", "address", "ward", "lat", "lon", "duplicate_of", "resolution_note", "reject_reason",
-           "me_too_count")
+           "resolve_due_at", "address", "ward", "lat", "lon", "resolution_note", "reject_reason", "me_too_count",
+           "photo")
 # The public HTML list.
 PAGE_LIST = (*SUMMARY, "category_name", "ward_name")
-# One report's page and the API's detail.
-DETAIL = tuple(PUBLIC)
+# One report's page and the API's detail (which lists every photo).
+DETAIL = tuple(n for n in PUBLIC if n != "photo")
 # Webhooks.
 WEBHOOK = ("code", "status", "category", "agency", "lat", "lon", "updated_at")
 
@@ -77,7 +80,7 @@ def of(report: Report, fields: Iterable[str] = DETAIL) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         value: Any = report
-        for part in PUBLIC[name].split("__"):
+        for part in PUBLIC[name].split("__"):  # a field or a join (the subqueries are for lists)
             value = getattr(value, part) if value is not None else None
         out[name] = value
     return out
@@ -91,12 +94,3 @@ def public_reports() -> QuerySet[Report]:
 def photo_links(photo_id: int) -> dict[str, str]:
     return {"url": reverse("reports:photo", args=[photo_id]), "thumbnail_url": reverse("reports:thumb",
                                                                                          args=[photo_id])}
-
-
-def first_photos(codes: list[str]) -> dict[str, int]:
-    """The first public photo of each of these reports (code → photo id), in one query."""
-    found: dict[str, int] = {}
-    for code, pk in (ReportPhoto.objects.filter(report__code__in=codes, is_hidden=False, kind="report")
-                     .order_by("id").values_list("report__code", "id")):
-        found.setdefault(code, pk)
-    return found

@@ -236,10 +236,11 @@ def page(f: Filters, *, cursor: str | None, limit: int, fields: tuple[str, ...] 
     return Page(rows, next_cursor)
 
 
-def offset_page(f: Filters, *, number: int, size: int, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+def offset_page(f: Filters, *, number: int, size: int, fields: tuple[str, ...], extra: tuple[str, ...] = ()
+                ) -> list[dict[str, Any]]:
     """Page ``number`` (from 1) of ``size`` rows of the public projection, newest first (Open311's paging)."""
     qs = apply_filters(public_reports(), f).order_by("-id")
-    return projections.rows(qs[(number - 1) * size: number * size], fields)
+    return projections.rows(qs[(number - 1) * size: number * size], fields, extra=extra)
 
 
 # --- map ----------------------------------------------------------------------------------------------------------

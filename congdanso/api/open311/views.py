@@ -22,7 +22,7 @@ from congdanso.api.integrators import authenticate
 from congdanso.api.open311.render import errors, respond
 from congdanso.core.errors import DomainError
 from congdanso.reports import projections, queries, services
-from congdanso.reports.models import CategoryAttribute, Channel, Report, ReportEvent
+from congdanso.reports.models import CategoryAttribute, Channel, Report, ReportEvent, actor_display
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, Status, open311_status
 
@@ -180,12 +180,12 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
             f.created_from = timezone.now() - dt.timedelta(days=MAX_DAYS)
         elif end and not start:
             f.created_from = end - dt.timedelta(days=MAX_DAYS)
-    rows = queries.offset_page(f, number=number, size=size, fields=projections.OPEN311)
+    rows = queries.offset_page(f, number=number, size=size, fields=projections.OPEN311, extra=("id",))
     return respond(fmt, "service_requests", "request", _requests(rows, _base(request), g.get("extensions") == "true"))
 
 
 def request_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    rows = projections.rows(queries.public_reports().filter(code=code), projections.OPEN311)
+    rows = projections.rows(queries.public_reports().filter(code=code), projections.OPEN311, extra=("id",))
     if not rows:
         return errors(_fmt(fmt), 404, _("Không tìm thấy phản ánh %(code)s.") % {"code": code})
     return respond(_fmt(fmt), "service_requests", "request",
@@ -194,20 +194,19 @@ def request_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 def _requests(rows: list[dict[str, Any]], base: str, extensions: bool) -> list[dict[str, Any]]:
     """Open311's names for the public projection (``projections.OPEN311``) of these reports."""
-    codes = [row["code"] for row in rows]
-    photos = projections.first_photos(codes) if rows else {}
-    notes = _notes(codes) if extensions and rows else {}
-    return [_request(row, base, photos.get(row["code"]), notes.get(row["code"]) if extensions else None)
-            for row in rows]
+    notes = _notes([row["id"] for row in rows]) if extensions and rows else {}
+    return [_request(row, base, notes.get(row["id"], []) if extensions else None) for row in rows]
 
 
-def _notes(codes: list[str]) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {}
-    events = (ReportEvent.objects.filter(report__code__in=codes, is_public=True).order_by("created_at", "id")
-              .values_list("report__code", "kind", "to_status", "created_at", "actor_label", "message"))
-    for code, kind, to_status, at, by, message in events:
-        found.setdefault(code, []).append({"type": kind, "label": str(EVENT_LABELS.get(kind, kind)),
-                                           "status": to_status, "datetime": at, "by": by, "description": message})
+def _notes(report_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The public history of these reports (report id → notes), in one query."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    events = (ReportEvent.objects.filter(report_id__in=report_ids, is_public=True).order_by("created_at", "id")
+              .values_list("report_id", "kind", "to_status", "created_at", "actor_label", "message"))
+    for report_id, kind, to_status, at, by, message in events:
+        found.setdefault(report_id, []).append({"type": kind, "label": str(EVENT_LABELS.get(kind, kind)),
+                                           "status": to_status, "datetime": at, "by": actor_display(by),
+                                                "description": message})
     return found
 
 
@@ -217,13 +216,12 @@ def _status_notes(row: dict[str, Any]) -> str:
         return row["reject_reason"]
     if status in ("resolved", "closed"):
         return row["resolution_note"]
-    if status == "duplicate" and row["duplicate_of"]:
+    if status == "duplicate":
         return _("Trùng phản ánh khác")
     return ""
 
 
-def _request(row: dict[str, Any], base: str, photo: int | None, notes: list[dict[str, Any]] | None
-             ) -> dict[str, Any]:
+def _request(row: dict[str, Any], base: str, notes: list[dict[str, Any]] | None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "service_request_id": row["code"], "status": open311_status(row["status"]),
         "status_notes": _status_notes(row), "service_name": row["category_name"],
@@ -232,7 +230,7 @@ def _request(row: dict[str, Any], base: str, photo: int | None, notes: list[dict
         "requested_datetime": row["created_at"], "updated_datetime": row["updated_at"],
         "expected_datetime": row["resolve_due_at"], "address": row["address"], "address_id": row["ward"] or "",
         "zipcode": "", "lat": row["lat"], "long": row["lon"],
-        "media_url": base + reverse("reports:photo", args=[photo]) if photo else "",
+        "media_url": base + reverse("reports:photo", args=[row["photo"]]) if row["photo"] else "",
     }
     if notes is not None:
         item["extended_attributes"] = {
