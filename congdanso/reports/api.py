@@ -62,6 +62,8 @@ class ListQuery(Schema):
     status: str | None = Field(None, description="open, closed or statuses, comma-separated")
     category: str | None = Field(None, description="category codes, comma-separated")
     ward: str | None = Field(None, description="ward codes, comma-separated")
+    start_date: dt.datetime | None = Field(None, description="filed at or after (ISO 8601)")
+    end_date: dt.datetime | None = Field(None, description="filed at or before (ISO 8601)")
     updated_after: dt.datetime | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -69,7 +71,7 @@ class ListQuery(Schema):
 
 def _page(q: ListQuery) -> queries.Page:
     f = queries.build_filters(bbox=q.bbox, status=q.status, category=q.category, ward=q.ward,
-                              updated_after=q.updated_after)
+                              created_from=q.start_date, created_to=q.end_date, updated_after=q.updated_after)
     return queries.page(f, cursor=q.cursor, limit=q.limit)
 
 

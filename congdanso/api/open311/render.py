@@ -56,15 +56,9 @@ def xml_document(root: str, child: str | None, payload: Any) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode").encode()
 
 
-def _seconds(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    raise TypeError(type(value).__name__)
-
-
 def respond(fmt: str, root: str, child: str | None, payload: Any, status: int = 200) -> HttpResponse:
     if fmt == "json":
-        body = orjson.dumps(payload, default=_seconds, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        body = orjson.dumps(payload, option=orjson.OPT_OMIT_MICROSECONDS)  # datetimes to the second, as in XML
         return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
     return HttpResponse(xml_document(root, child, payload), status=status,
                         content_type="text/xml; charset=utf-8")

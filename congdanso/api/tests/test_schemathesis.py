@@ -83,7 +83,7 @@ def _run(schema: Any, *, sessions: list[dict[str, Any]], prepare: Any = None) ->
 
             try:
                 check()
-            except Exception as exc:  # noqa: BLE001 - reported below, with every other operation's
+            except Exception as exc:  # reported below, with every other operation's
                 failures.append(f"{operation.label}: {exc}")
     print(json.dumps(counts))  # the count of cases run belongs in the test's output
     assert not failures, "\n\n".join(failures)
