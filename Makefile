@@ -7,17 +7,43 @@ PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/var
 export DATA_DIR
 
-.PHONY: run dev test e2e lint bench install messages clean
+LOCK := requirements.lock
+
+.PHONY: run dev test test-fast e2e lint typecheck bench install lock audit messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+# Every runtime and dev package comes pinned and hash-checked from $(LOCK); the project itself is then installed
+# without dependencies. The checks stop the install when pyproject.toml asks for something the lock lacks (after
+# editing its dependencies, run `make lock`).
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+	$(BIN)/python tools/check_installed.py
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-resolve $(LOCK) from pyproject.toml (runtime + dev extras, Python 3.11-3.13, every platform). Current pins are
+# kept unless a bound in pyproject.toml forces a change; `make lock UPGRADE=1` moves everything to the newest
+# allowed versions, `make lock UPGRADE=django` one package. Then `make install`.
+lock: | $(BIN)/python
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q "uv>=0.5"
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command "make lock" --quiet -o $(LOCK) \
+	  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE)))
+
+# Known vulnerabilities in the locked packages. Online: pip-audit against PyPI's advisory data. Offline: set
+# AUDIT_DB to an OSV export (the PyPI ecosystem's all.zip, or a folder of OSV JSON files) and tools/osv_audit.py
+# matches the lock against it. Both exit non-zero when a locked version is affected.
+audit: install
+ifdef AUDIT_DB
+	$(BIN)/python tools/osv_audit.py --db "$(AUDIT_DB)" $(LOCK)
+else
+	$(BIN)/pip-audit --requirement $(LOCK) --require-hashes --disable-pip --strict --progress-spinner off
+endif
 
 # Production-like: DEBUG off, keys generated once into DATA_DIR, gunicorn (WSGI) + the worker under honcho.
 run: install
@@ -39,15 +65,29 @@ dev: install
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py load_reference --demo
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Tests run in parallel (pytest-xdist, one process per core); each file stays on one worker (`--dist loadfile`:
+# some files own a fixed Redis database or a subprocess worker). `make test-fast` skips the tests marked slow
+# (worker crashes, subprocess workers, the Redis relay); `make test` and CI run everything.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_PARALLEL)
+
+test-fast: install
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow"
 
 e2e: install
 	$(BIN)/pytest -q e2e
 
 lint: install
-	$(BIN)/ruff check congdanso e2e bench
+	$(BIN)/ruff check congdanso e2e bench tools
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+# Type check alone (mypy + django-stubs, settings in pyproject.toml); incremental cache in $(VENV).
+typecheck: install
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m bench

@@ -1,61 +1,59 @@
-"""Shared fixtures: named personas used across the apps' tests (DESIGN.md, convention 8)."""
+"""Shared fixtures: named personas used across the apps' tests (DESIGN.md, convention 8).
+
+The objects are built by ``congdanso.testing.factories``; import helpers from there, fixtures come from here.
+"""
 
 from __future__ import annotations
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
+from congdanso.accounts.models import User
 from congdanso.accounts.roles import Role
-from congdanso.agencies.models import Agency, AgencyKind, Unit, UnitKind
+from congdanso.agencies.models import Agency, Unit
+from congdanso.core.memo import forget_all
+from congdanso.testing.factories import (
+    STAFF_PASSWORD,
+    make_agency,
+    make_citizen,
+    make_staff,
+    make_unit,
+    make_ward_committee,
+    totp_code,
+)
 
-STAFF_PASSWORD = "Mat-khau-thu-nghiem-2026"
+__all__ = ["STAFF_PASSWORD", "make_staff", "totp_code"]  # imported from here by tests written before factories
 
 
-def make_staff(username: str, full_name: str, roles: list[tuple[str, Agency | None]]) -> User:
-    user = User.objects.create_user(username=username, password=STAFF_PASSWORD, kind=UserKind.STAFF,
-                                    full_name=full_name)
-    for role, agency in roles:
-        StaffRole.objects.create(user=user, role=role, agency=agency)
-    return user
-
-
-def totp_code(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
+@pytest.fixture(autouse=True)
+def _fresh_memos():
+    """Process-local memos (core.memo) start empty in every test: a test's rolled-back rows send no signal."""
+    forget_all()
 
 
 @pytest.fixture
 def ward(db) -> Unit:
-    return Unit.objects.create(code="26734", kind=UnitKind.WARD, name="Phường Sài Gòn")
+    return make_unit("26734", "Phường Sài Gòn")
 
 
 @pytest.fixture
 def other_ward(db) -> Unit:
-    return Unit.objects.create(code="26740", kind=UnitKind.WARD, name="Phường Tân Định")
+    return make_unit("26740", "Phường Tân Định")
 
 
 @pytest.fixture
 def department(db) -> Agency:
-    return Agency.objects.create(code="SXD", name="Sở Xây dựng", kind=AgencyKind.DEPARTMENT)
+    return make_agency("SXD", "Sở Xây dựng")
 
 
 @pytest.fixture
 def ward_committee(db, ward: Unit) -> Agency:
-    return Agency.objects.create(code=f"UBND-{ward.code}", name=f"UBND {ward.name}",
-                                 kind=AgencyKind.WARD_COMMITTEE, unit=ward)
+    return make_ward_committee(ward)
 
 
 @pytest.fixture
 def citizen(db) -> User:
     """Chị Lan: a resident with a level-2 VNeID account."""
-    user = User.objects.create(username="oidc-lan", kind=UserKind.CITIZEN, full_name="Nguyễn Thị Lan",
-                               oidc_issuer="https://sso.vneid.example", oidc_subject="lan-sub",
-                               identity_level=IdentityLevel.LEVEL2)
-    user.set_unusable_password()
-    user.save()
-    return user
+    return make_citizen()
 
 
 @pytest.fixture
@@ -78,3 +76,10 @@ def agency_admin(db, department: Agency) -> User:
 @pytest.fixture
 def city_admin(db) -> User:
     return make_staff("admin.tp", "Võ Thanh Tâm", [(Role.CITY_ADMIN, None)])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with slow tests (subprocess workers, crashes) first: in a parallel run they then overlap with the quick
+    ones instead of keeping one worker busy alone at the end. The order within a file is kept."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)

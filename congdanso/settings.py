@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.lib.csp import sources_of
 from congdanso.lib.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,7 +57,13 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # "__Host-" cookies are refused by browsers unless Secure, Path=/ and without Domain: no sibling subdomain or
+    # plain-HTTP page can set or overwrite them (session fixation, CSRF-token tossing).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +93,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "congdanso.core.middleware.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -121,7 +132,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "congdanso.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Health checks: a persistent connection that the server dropped (restart, failover, network cut) is found and
+# replaced before the first query of the next request or task, instead of failing it with "connection is closed".
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -137,12 +151,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks ---------------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "congdanso.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}}
     # Sessions read through the shared cache (and written to the database): a signed-in request needs no session
     # query. Not with the in-process cache, which other processes would not see (a logout must end it everywhere).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters must be shared by every process: Redis when it is configured, else a table in the database
+# (congdanso/core/counters.py). "cache" or "database" to choose explicitly.
+RATE_LIMIT_STORE = env_str("RATE_LIMIT_STORE", "cache" if REDIS_URL else "database")
+if RATE_LIMIT_STORE not in ("cache", "database"):
+    raise ImproperlyConfigured(f"RATE_LIMIT_STORE={RATE_LIMIT_STORE!r}: use cache or database")
+# The client's address, for per-address rate limits and the audit log. Behind a reverse proxy REMOTE_ADDR is the
+# proxy's; name the header the proxy sets (e.g. X-Forwarded-For, X-Real-IP) and how many proxies in front of the
+# app append to it. Only the entries those trusted proxies added are believed: the client can forge the rest.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", [])  # empty: any REMOTE_ADDR is the proxy
 
 TASKS_BACKEND = env_str("TASKS_BACKEND", "rq" if REDIS_URL else "db")
 TASK_BACKENDS = {
@@ -154,14 +180,23 @@ TASK_BACKENDS = {
 if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: use one of {', '.join(TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
-# Enqueueing borrows the cache's pooled Redis connections (see core/cache.py) instead of connecting each time.
-RQ_QUEUES = {"default": ({"USE_REDIS_CACHE": "default"} if REDIS_URL else {"URL": "redis://127.0.0.1:6379/0"})
-             | {"DEFAULT_TIMEOUT": 300}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# A task that failed because the database connection broke is run again after this many seconds, up to
+# WORKER_DB_RETRIES times (the outbox sweeper still re-runs its rows after that).
+WORKER_DB_RETRIES = env_int("WORKER_DB_RETRIES", 3)
+WORKER_DB_RETRY_SECONDS = env_int("WORKER_DB_RETRY_SECONDS", 5)
+# /readyz: a worker whose last task failed and whose recent tasks (in the window) failed at least this share is
+# "failing"; the oldest due outbox row must not wait longer than OUTBOX_MAX_PENDING_SECONDS.
+WORKER_FAILURE_WINDOW_SECONDS = env_int("WORKER_FAILURE_WINDOW_SECONDS", 300)
+WORKER_MAX_FAILURE_PERCENT = env_int("WORKER_MAX_FAILURE_PERCENT", 50)
+OUTBOX_MAX_PENDING_SECONDS = env_int("OUTBOX_MAX_PENDING_SECONDS", 300)
+# Answer given in Retry-After when the database or Redis is unreachable (503).
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 30)
 
 # --- Identity -------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -216,6 +251,7 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Công Dân Số")
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "congdanso.core.audit.client_ip"  # the trusted-proxy rule (TRUSTED_PROXY_HEADER)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "congdanso.accounts.views_staff.locked_out"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -296,3 +332,57 @@ REPORTS_IDENTITY_GRANT_DAYS = env_int("REPORTS_IDENTITY_GRANT_DAYS", 30)
 REPORTS_MAP_REFRESH_SECONDS = env_int("REPORTS_MAP_REFRESH_SECONDS", 60)
 REPORTS_MAP_CACHE_SECONDS = env_int("REPORTS_MAP_CACHE_SECONDS", 60)
 REPORTS_DUPLICATE_RADIUS_M = env_int("REPORTS_DUPLICATE_RADIUS_M", 150)  # default "is it one of these?" radius
+
+# --- Security headers -----------------------------------------------------------------------------------------
+# Django's SecurityMiddleware sends X-Content-Type-Options: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and,
+# over HTTPS, HSTS (above); XFrameOptionsMiddleware sends X-Frame-Options: DENY. django-csp sends the CSP and
+# django-permissions-policy the Permissions-Policy. Templates carry no inline script, style block or style
+# attribute, so the policy needs neither 'unsafe-inline' nor nonces.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Map tiles are <img> elements from MAP_TILE_URL's host ("{s}." becomes "*.").
+CSP_TILE_SOURCES = sources_of([MAP_TILE_URL])
+# Forms may post (and be redirected after posting) only to this site and to the OpenID provider: the logout form's
+# redirect goes on to the provider's end-session endpoint. CSP_FORM_ACTION_EXTRA adds more origins.
+CSP_FORM_ACTION_SOURCES = sources_of(
+    [OIDC_ISSUER, OIDC_AUTHORIZATION_ENDPOINT, OIDC_END_SESSION_ENDPOINT, *env_list("CSP_FORM_ACTION_EXTRA", [])]
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *CSP_TILE_SOURCES],
+        "font-src": [SELF],
+        # fetch/XHR/htmx/WebSocket: this site only. Web Push subscriptions are made by the browser itself (not
+        # subject to connect-src) and tiles load as images, so nothing else is needed.
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *CSP_FORM_ACTION_SOURCES],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
+# Powerful browser features: only location (the report map's "use my position") for this site; the rest off.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "midi": [],
+    "magnetometer": [],
+    "gyroscope": [],
+    "accelerometer": [],
+    "display-capture": [],
+    "browsing-topics": [],
+    "interest-cohort": [],
+}

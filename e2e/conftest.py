@@ -18,12 +18,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -97,14 +98,60 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         log.close()
 
 
+# Every page of every context reports Content-Security-Policy violations to the console: Chromium logs blocked
+# loads itself ("Refused to ... because it violates the following Content Security Policy directive"), and this
+# script logs the DOM's securitypolicyviolation events too (inline styles set by scripts, eval, ...).
+CSP_WATCH_SCRIPT = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+                + " at " + (e.sourceFile || e.documentURI) + ":" + e.lineNumber);
+});
+"""
+CSP_MESSAGE = re.compile(r"Content Security Policy|CSP violation", re.IGNORECASE)
+
+
+class CspWatch:
+    """Collects CSP violations seen by any page of any browser context during one test."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if CSP_MESSAGE.search(message.text):
+            self.violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        context.add_init_script(CSP_WATCH_SCRIPT)
+        context.on("console", self.on_console)
+        return context
+
+
+CSP = CspWatch()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
+            return CSP.watch(new_context(*args, **kwargs))
+
+        browser.new_context = watched_context  # type: ignore[method-assign]
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation() -> Iterator[CspWatch]:
+    """Fails any browser test during which a page broke the Content-Security-Policy."""
+    CSP.violations.clear()
+    yield CSP
+    found, CSP.violations[:] = list(CSP.violations), []
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
 
 
 class Shots:

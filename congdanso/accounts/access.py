@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from congdanso.accounts.actors import is_staff_member
+
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not (user.is_authenticated and getattr(user, "kind", "") == "staff" and user.is_verified()):
+        if not (is_staff_member(user) and user.is_verified()):  # type: ignore[attr-defined]  # set by OTPMiddleware
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:staff_login')}?{query}")
         return view(request, *args, **kwargs)

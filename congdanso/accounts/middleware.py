@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from congdanso.accounts.actors import is_staff_member
+
 STARTED_KEY = "staff_started_at"
 REFRESHED_KEY = "staff_refreshed_at"
 
@@ -21,7 +23,7 @@ class StaffSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "kind", "") == "staff":
+        if is_staff_member(user):
             now = timezone.now().timestamp()
             started = request.session.get(STARTED_KEY)
             if started is None or now - started > settings.STAFF_SESSION_MAX_SECONDS:

@@ -29,7 +29,7 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
 
@@ -89,6 +89,6 @@ class Category(models.Model):
     def __str__(self) -> str:
         return f"{self.group} — {self.name}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         self.name_folded = fold(f"{self.group} {self.name}")
         super().save(*args, **kwargs)

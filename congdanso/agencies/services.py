@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar, cast
 
 from django.db import models, transaction
 
@@ -137,22 +137,25 @@ def read_categories(path: Path = CATEGORIES_FILE) -> list[dict[str, Any]]:
     return categories
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 # --- writing -------------------------------------------------------------------------------------------------
 
 
 def _attname(model: type[models.Model], name: str) -> str:
-    return model._meta.get_field(name).attname
+    return cast(models.Field, model._meta.get_field(name)).attname  # names come from the model's own fields
 
 
 def _upsert(
-    model: type[models.Model],
-    existing: dict[str, models.Model],
+    model: type[M],
+    existing: dict[str, M],
     code: str,
     values: dict[str, Any],
     tally: Tally,
     *,
     create_only: tuple[str, ...] = (),
-) -> models.Model:
+) -> M:
     """Create the row with this code, or update the fields whose values differ; write nothing otherwise.
 
     ``values`` holds plain field values (foreign keys as model instances or None). ``create_only`` fields are
@@ -208,9 +211,9 @@ def load_reference(
                 f"{CATEGORIES_FILE.name}: category {row['code']} names unknown agency {row['default_agency']}"
             )
 
-    units: dict[str, models.Model] = {u.code: u for u in Unit.objects.select_for_update()}
-    agencies: dict[str, models.Model] = {a.code: a for a in Agency.objects.select_for_update()}
-    categories: dict[str, models.Model] = {c.code: c for c in Category.objects.select_for_update()}
+    units: dict[str, Unit] = {u.code: u for u in Unit.objects.select_for_update()}
+    agencies: dict[str, Agency] = {a.code: a for a in Agency.objects.select_for_update()}
+    categories: dict[str, Category] = {c.code: c for c in Category.objects.select_for_update()}
 
     unit_tally, committee_tally, department_tally, category_tally = Tally(), Tally(), Tally(), Tally()
     for row in unit_rows:
@@ -229,7 +232,7 @@ def load_reference(
         _upsert(Category, categories, code, row, category_tally,
                 create_only=() if reset_categories else CATEGORY_SETTINGS)
 
-    result = {
+    result: dict[str, Any] = {
         "units": unit_tally.as_dict(),
         "ward_committees": committee_tally.as_dict(),
         "departments": department_tally.as_dict(),

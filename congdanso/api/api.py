@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from congdanso.accounts.api import router as accounts_router
+from congdanso.api.docs import VendoredSwagger
 from congdanso.core.errors import DomainError
 from congdanso.notifications.api import router as notifications_router
 from congdanso.reports.api import router as reports_router
@@ -17,6 +18,7 @@ api = NinjaAPI(
     version="1",
     description="Public and resident API of Công Dân Số. Errors: {code, message} with a 4xx status.",
     urls_namespace="api-v1",
+    docs=VendoredSwagger(),
 )
 api.add_router("/", accounts_router)
 api.add_router("/reports", reports_router)

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from congdanso.accounts.access import staff_required
+from congdanso.accounts.http import AuthenticatedRequest
 from congdanso.accounts.models import StaffRole
 from congdanso.reports.queries import workload
 
 
 @never_cache
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     roles = StaffRole.objects.filter(user=request.user).select_related("agency")
     return render(request, "backoffice/home.html", {"roles": roles, "work": workload(request.user)})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.http import HttpRequest
 
@@ -14,9 +16,28 @@ from congdanso.core.models import AuditEntry
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: ``REMOTE_ADDR``, or, behind trusted reverse proxies, the address the outermost
+    trusted proxy saw (``TRUSTED_PROXY_HEADER``, counted ``TRUSTED_PROXY_COUNT`` entries from the right, because
+    each proxy appends what it saw and a client can put anything at the left). A request that did not come from
+    a trusted proxy address, or whose header is missing or malformed, is taken at its ``REMOTE_ADDR``."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    header = settings.TRUSTED_PROXY_HEADER
+    if not header:
+        return remote
+    if settings.TRUSTED_PROXY_ADDRESSES and remote not in settings.TRUSTED_PROXY_ADDRESSES:
+        return remote
+    value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    hops = [hop.strip() for hop in value.split(",") if hop.strip()]
+    count = max(1, settings.TRUSTED_PROXY_COUNT)
+    if len(hops) < count:
+        return remote
+    candidate = hops[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def record(
@@ -68,8 +89,8 @@ def maintenance_mode(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 cursor.execute("SELECT set_config('congdanso.audit_maintenance', %s, true)", [previous_setting])
             return
         previous = getattr(connection, "audit_maintenance", False)
-        connection.audit_maintenance = True
+        connection.audit_maintenance = True  # type: ignore[attr-defined]  # a flag on this connection object
         try:
             yield
         finally:
-            connection.audit_maintenance = previous
+            connection.audit_maintenance = previous  # type: ignore[attr-defined]

@@ -1,23 +1,18 @@
-"""Django's Redis cache, with one Redis client per connection pool, and counters in one round trip.
+"""Shared counters for rate limits: one Redis command when the counters live in Redis, the database otherwise.
 
-Django's cache builds a new ``redis.Redis`` for every operation (``get_client``), and building one copies
-redis-py's table of ~200 response callbacks: ~70 µs of CPU per cache call, paid by every session read and every
-rate-limit count. A client is thread-safe and holds no connection of its own, so one per pool is kept instead.
-
-django-rq opens a new Redis client, with a new connection, for every queue it builds from a URL, so each task
-enqueued cost a TCP connect. With ``RQ_QUEUES`` set to ``{"USE_REDIS_CACHE": "default"}`` it asks the cache for
-``_client`` instead: the same pooled client (redis-py resets a pool inherited across a fork).
+The cache itself is Django's own Redis backend (``django.core.cache.backends.redis.RedisCache``, see settings).
+The one thing it lacks is "add to a counter that expires, creating it if missing" in one step: ``add`` + ``incr``
+is three commands and, if the key expires between them, leaves a counter without an expiry. The small Lua script
+below does it atomically, for several keys in one round trip.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import redis
+from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient
-from django.utils.functional import cached_property
+from django.core.cache.backends.redis import RedisCache
+
+from congdanso.core import counters
 
 COUNT_SCRIPT = """
 local values = {}
@@ -28,53 +23,32 @@ end
 return values
 """
 
-
-class PooledClientCache(RedisCacheClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, redis.Redis] = {}
-
-    def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
-        return client
-
-
-class RedisCache(DjangoRedisCache):
-    def __init__(self, server: Any, params: dict[str, Any]) -> None:
-        super().__init__(server, params)
-        self._class = PooledClientCache
-
-    @cached_property
-    def _client(self) -> redis.Redis:
-        return self._cache.get_client(write=True)
-
-    def count(self, keys: list[str], timeout: int, delta: int = 1) -> list[int]:
-        """Add ``delta`` to each counter (a missing one starts at 0 and lives ``timeout`` seconds): one command.
-        A Lua script rather than a pipeline: redis-py builds a pipeline like a new client (~200 µs)."""
-        names = [self.make_and_validate_key(key) for key in keys]
-        return [int(value) for value in self._count_script(keys=names, args=[timeout, delta])]
-
-    @cached_property
-    def _count_script(self) -> Any:
-        return self._cache.get_client(write=True).register_script(COUNT_SCRIPT)
+def _redis_count(cache: RedisCache, keys: list[str], timeout: int, delta: int) -> list[int]:
+    names = [cache.make_and_validate_key(key) for key in keys]
+    client = cache._cache.get_client(write=True)  # the cache's pooled client (Django has no public accessor)
+    script = client.register_script(COUNT_SCRIPT)  # EVALSHA, loading the script on the first NOSCRIPT
+    return [int(value) for value in script(keys=names, args=[timeout, delta])]
 
 
 def count(keys: list[str], timeout: int, delta: int = 1, *, cache: BaseCache | None = None) -> list[int]:
-    """Add ``delta`` to each counter in ``cache`` (the default cache if None) and return the new values (fixed
-    windows: the first count of a key sets its lifetime). One command on Redis; any other cache backend counts key
-    by key."""
-    backend = caches["default"] if cache is None else cache
-    if isinstance(backend, RedisCache):
-        return backend.count(keys, timeout, delta)
+    """Add ``delta`` to each counter and return the new values (fixed windows: the first count of a key sets its
+    lifetime of ``timeout`` seconds).
+
+    Without ``cache``, counters live where ``RATE_LIMIT_STORE`` says: ``cache`` (the default cache, Redis when
+    ``REDIS_URL`` is set) or ``database`` (``core/counters.py``), so that every process of every machine sees the
+    same counts. An explicit ``cache`` is used as given (any backend; non-Redis ones count key by key)."""
+    if cache is None:
+        if settings.RATE_LIMIT_STORE == "database":
+            return counters.count(keys, timeout, delta)
+        cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        return _redis_count(cache, keys, timeout, delta)
     values = []
     for key in keys:
-        backend.add(key, 0, timeout)
+        cache.add(key, 0, timeout)
         try:
-            values.append(backend.incr(key, delta))
+            values.append(cache.incr(key, delta))
         except ValueError:  # evicted between add and incr
-            backend.set(key, delta, timeout)
+            cache.set(key, delta, timeout)
             values.append(delta)
     return values

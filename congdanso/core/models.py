@@ -93,6 +93,13 @@ class WorkerHeartbeat(models.Model):
     backend = models.CharField(max_length=20)
     started_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    # Outcomes of the tasks this worker ran in the last WORKER_FAILURE_WINDOW_SECONDS, written with each beat:
+    # /readyz tells a worker that is alive but failing every task from a healthy one.
+    recent_tasks = models.PositiveIntegerField(default=0)
+    recent_failures = models.PositiveIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("nhịp tim worker")
@@ -100,3 +107,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.last_seen:%H:%M:%S}"
+
+
+class RateCounter(models.Model):
+    """A counter shared by every process, for rate limits when there is no Redis (core/counters.py)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    value = models.BigIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("bộ đếm giới hạn")
+        verbose_name_plural = _("bộ đếm giới hạn")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -46,7 +46,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     if not next_url.startswith(authorize_path):
         next_url = ""
     if request.method == "POST":
-        person = DemoPerson.objects.filter(pk=request.POST.get("person")).first()
+        person = DemoPerson.objects.filter(pk=request.POST.get("person")).first()  # type: ignore[misc]  # None: no row
         if person is not None and next_url:
             request.session[SESSION_KEY] = person.pk
             return HttpResponseRedirect(next_url)

@@ -56,6 +56,15 @@ def rotate(token: str, keys: Sequence[str]) -> str:
         raise DecryptionError("value cannot be decrypted with the configured keys") from exc
 
 
+def is_current(token: str, keys: Sequence[str]) -> bool:
+    """The token is encrypted with the newest key (the first), so an older key is no longer needed to read it."""
+    try:
+        _cipher((keys[0],)).decrypt(token.encode("ascii"))
+    except (InvalidToken, ValueError):
+        return False
+    return True
+
+
 def normalise_for_index(value: str) -> str:
     """What the blind index hashes: Unicode NFKC (so NFC/NFD input and full-width digits agree), no whitespace,
     case-folded."""

@@ -104,4 +104,4 @@ def geometry_bounds(geometry: dict[str, Any]) -> tuple[float, float, float, floa
     """(min_lon, min_lat, max_lon, max_lat) of a GeoJSON geometry."""
     from shapely.geometry import shape
 
-    return tuple(shape(geometry).bounds)  # type: ignore[return-value]
+    return tuple(shape(geometry).bounds)

@@ -36,7 +36,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ("channel", "status")
     raw_id_fields = ("notification", "subscription")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 

@@ -58,7 +58,7 @@ class OkOut(Schema):
     ok: bool
 
 
-def _out(n) -> NotificationOut:  # type: ignore[no-untyped-def]
+def _out(n) -> NotificationOut:
     return NotificationOut(id=n.pk, kind=n.kind, title=n.title, body=n.body, link=n.link, urgent=n.urgent,
                            created_at=n.created_at, read_at=n.read_at)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -22,10 +22,10 @@ def insert_returning(model: type[models.Model], fields: Sequence[str], rows: lis
         return []
     meta = model._meta
     if not connection.features.can_return_rows_from_bulk_insert:  # SQLite < 3.35: one INSERT per row, slower
-        names = [meta.get_field(f).attname for f in fields]
-        return [model.objects.create(**dict(zip(names, row, strict=True))).pk for row in rows]
+        names = [cast(models.Field, meta.get_field(f)).attname for f in fields]
+        return [model._default_manager.create(**dict(zip(names, row, strict=True))).pk for row in rows]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(f).column) for f in fields)
+    columns = ", ".join(quote(cast(models.Field, meta.get_field(f)).column) for f in fields)
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     adapted: dict[dt.datetime, Any] = {}
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +17,8 @@ class PreferenceForm(forms.Form):
                              error_messages={"invalid": _("Số điện thoại không hợp lệ.")},
                              widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if bool(data.get("quiet_start")) != bool(data.get("quiet_end")):
             raise forms.ValidationError(_("Hãy nhập cả giờ bắt đầu và giờ kết thúc khoảng yên lặng."))
         return data

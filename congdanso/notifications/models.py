@@ -92,7 +92,7 @@ class PushSubscription(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id}: {self.endpoint[:60]}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         self.endpoint_hash = self.hash_endpoint(self.endpoint)
         super().save(*args, **kwargs)
 

@@ -81,7 +81,7 @@ def parse_endpoint(url: str) -> Target:
             raise PushHTTPError(f"not an http(s) URL: {url[:80]}")
     parts = urlsplit(url)  # unusual shapes: IPv6 literals, query strings
     try:
-        port = parts.port
+        given_port = parts.port
     except ValueError as exc:
         raise PushHTTPError(f"bad port in the push endpoint: {url[:80]}") from exc
     scheme, host = parts.scheme, parts.hostname or ""
@@ -90,7 +90,7 @@ def parse_endpoint(url: str) -> Target:
     if "@" in parts.netloc:
         raise PushHTTPError("user info in the push endpoint")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(scheme, host, port or (443 if scheme == "https" else 80), parts.netloc, path)
+    return Target(scheme, host, given_port or (443 if scheme == "https" else 80), parts.netloc, path)
 
 
 @dataclass(slots=True)

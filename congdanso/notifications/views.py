@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from congdanso.accounts.actors import is_staff_member
+from congdanso.accounts.http import AuthenticatedRequest
+from congdanso.accounts.models import User
 from congdanso.notifications import kinds, queries, services, vapid
 from congdanso.notifications.errors import NotificationError, NotificationNotFound
 from congdanso.notifications.forms import PreferenceForm
@@ -60,14 +63,14 @@ def badge(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/_badge.html", {"unread": queries.unread_count(request.user), "show": True})
 
 
-def _kinds_for(user) -> list[kinds.Kind]:  # type: ignore[no-untyped-def]
-    staff = getattr(user, "kind", "") == "staff"
+def _kinds_for(user: User) -> list[kinds.Kind]:
+    staff = is_staff_member(user)
     return [k for k in kinds.all_kinds() if k.for_staff == staff]
 
 
 @never_cache
 @login_required(login_url=LOGIN)
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     pref = queries.preference_of(request.user)
     shown = _kinds_for(request.user)
     if request.method == "POST":

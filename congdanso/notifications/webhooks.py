@@ -32,7 +32,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def handle(payload: dict[str, Any]) -> None:
-    hook = Webhook.objects.filter(pk=payload.get("webhook"), active=True).first()
+    hook = Webhook.objects.filter(pk=payload.get("webhook"), active=True).first()  # type: ignore[misc]  # None: no row
     if hook is None:
         logger.info("webhook %s is gone or inactive; event %s dropped", payload.get("webhook"),
                     payload.get("event_id"))

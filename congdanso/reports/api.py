@@ -273,8 +273,9 @@ class CreatedOut(Schema):
 
 @router.post("", response={200: CreatedOut, 201: CreatedOut}, auth=django_auth,
              summary="File a report (resident session; send Idempotency-Key to make retries safe)")
-def create(request: HttpRequest, data: Form[CreateIn], photos: File[list[UploadedFile]] = None
-           ) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, data: Form[CreateIn],
+           photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja's optional-file form
+           ) -> Status[dict[str, Any]]:
     key = request.headers.get("Idempotency-Key") or None
     uploads = [Upload(f.name or "photo", f.read()) for f in (photos or [])[:6]]
     result = services.submit_report(

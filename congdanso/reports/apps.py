@@ -1,12 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
-
-
-def _forget_categories(**kwargs: object) -> None:
-    from congdanso.reports.services import forget_categories
-
-    forget_categories()
 
 
 class ReportsConfig(AppConfig):
@@ -15,11 +8,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Phản ánh hiện trường")
 
     def ready(self) -> None:
-        from congdanso.agencies.models import Category
+        from congdanso.agencies.models import Agency, Category, Unit
+        from congdanso.core.memo import forget_when_changed
         from congdanso.reports import events
-        from congdanso.reports.models import CategoryAttribute
+        from congdanso.reports.models import CategoryAttribute, WardBoundary
 
         events.register()
-        for model in (Category, CategoryAttribute):
-            post_save.connect(_forget_categories, sender=model, dispatch_uid=f"reports-forget-{model.__name__}")
-            post_delete.connect(_forget_categories, sender=model, dispatch_uid=f"reports-forget-{model.__name__}-d")
+        # Categories (with their routing: default agency, routes to ward), their questions, units, agencies and
+        # ward boundaries feed the process-local memos of submission, the API's code maps and routing.
+        forget_when_changed(Category, CategoryAttribute, Unit, Agency, WardBoundary)

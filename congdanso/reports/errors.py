@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -21,7 +22,7 @@ class ReportNotFound(NotFound):
 class NotAllowed(Forbidden):
     code = "report_forbidden"
 
-    def __init__(self, message: object = None) -> None:
+    def __init__(self, message: str | Promise | None = None) -> None:
         super().__init__(message or _("Bạn không có quyền thực hiện thao tác này với phản ánh."))
 
 
@@ -75,6 +76,7 @@ MESSAGES = {
     "same_agency": _("Phản ánh đã thuộc cơ quan này."),
     "merge_self": _("Không thể gộp phản ánh vào chính nó."),
     "merge_target_closed": _("Phản ánh được gộp vào phải còn đang xử lý."),
+    "merge_target_forbidden": _("Chỉ gộp được vào phản ánh mà bạn có quyền xử lý."),
     "not_officer_of_agency": _("Cán bộ được giao phải thuộc cơ quan xử lý phản ánh."),
 }
 

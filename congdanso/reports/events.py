@@ -25,13 +25,9 @@ from congdanso.accounts.roles import Role
 from congdanso.core import outbox
 from congdanso.reports import projections
 from congdanso.reports.models import Follow, Report, ReportEvent
-from congdanso.reports.states import Status
+from congdanso.reports.states import Audience, Status, audience
 
 logger = logging.getLogger(__name__)
-
-RESIDENT_KINDS = {"routed", "forward", "receive", "assign", "start", "progress", "resolve", "reject", "merge",
-                  "transfer", "autoclose", "dispute", "confirm", "merged_in", "submitted"}
-STAFF_NEW_WORK = {"routed", "forward", "transfer", "dispute"}
 
 
 def _subject(report: Report) -> str:
@@ -49,9 +45,9 @@ def handle_event(payload: dict[str, Any]) -> None:
     try:
         from congdanso.notifications import services as notifications
     except ImportError:  # pragma: no cover - the notifications app is part of the platform
-        notifications = None
+        notifications = None  # type: ignore[assignment]
     with transaction.atomic():
-        event = (ReportEvent.objects.select_for_update(of=("self",)).filter(pk=payload.get("event_id"))
+        event = (ReportEvent.objects.select_for_update(of=("self",)).filter(pk=payload.get("event_id"))  # type: ignore[misc]  # None: no row
                  .select_related("report", "report__category", "report__agency").first())
         if event is None or event.data.get("announced"):
             return
@@ -80,18 +76,20 @@ def _notify_people(notifications: Any, report: Report, event: ReportEvent, conte
                    actor_id: int | None, payload: dict[str, Any]) -> None:
     notify = notifications.notify
     kind = event.kind
-    if kind in RESIDENT_KINDS and event.is_public:
-        if report.reporter_id and report.reporter_id != actor_id and kind != "submitted":
+    tells = audience(kind)  # who is told, from the lifecycle table (states.ACTIONS)
+    if event.is_public:
+        if Audience.REPORTER in tells and report.reporter_id and report.reporter_id != actor_id:
             notify([report.reporter_id], "report_result" if kind == "resolve" else "report_status", context,
                    link=link, obj=report)
-        followers = set(Follow.objects.filter(report=report).values_list("user_id", flat=True))
-        followers -= {report.reporter_id, actor_id}
-        if followers and kind != "submitted":
-            message = format_lazy("{}: {}. {}", report.code, context["status"], context["message"])
-            notify(sorted(f for f in followers if f), "followed_update", {**context, "message": message},
-                   link=link, obj=report)
+        if Audience.FOLLOWERS in tells:
+            followers = set(Follow.objects.filter(report=report).values_list("user_id", flat=True))
+            followers -= {report.reporter_id, actor_id}
+            if followers:
+                message = format_lazy("{}: {}. {}", report.code, context["status"], context["message"])
+                notify(sorted(f for f in followers if f), "followed_update", {**context, "message": message},
+                       link=link, obj=report)
     staff_link = reverse("reports_staff:detail", args=[report.pk])
-    if kind in STAFF_NEW_WORK or payload.get("triage"):
+    if Audience.NEW_WORK in tells or payload.get("triage"):
         if report.agency_id:
             staff = StaffRole.objects.filter(agency_id=report.agency_id,
                                              role__in=[Role.AGENCY_OFFICER, Role.AGENCY_ADMIN])
@@ -100,9 +98,9 @@ def _notify_people(notifications: Any, report: Report, event: ReportEvent, conte
         ids = sorted(set(staff.values_list("user_id", flat=True)) - {actor_id})
         if ids:
             notify(ids, "work_new", context, link=staff_link, obj=report)
-    if kind == "assign" and report.assignee_id and report.assignee_id != actor_id:
+    if Audience.ASSIGNEE in tells and report.assignee_id and report.assignee_id != actor_id:
         notify([report.assignee_id], "work_new", context, link=staff_link, obj=report)
-    if kind in ("escalate", "escalate_forward"):
+    if Audience.ESCALATION in tells:
         ids = payload.get("staff_recipients") or []
         if ids:
             notify(ids, "work_overdue", context, link=staff_link, obj=report)

@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -382,8 +383,8 @@ def nearby_open(category_id: int, lat: float, lon: float, *, limit: int = 5) -> 
     rows = (apply_filters(public_reports().filter(category_id=category_id, status__in=list(OPEN)), Filters(bbox=box))
             .order_by("-id").values("id", "code", "description", "lat", "lon", "status", "me_too_count",
                                     "created_at")[:200])
-    found = []
-    for row in rows:
+    found: list[dict[str, Any]] = []
+    for row in cast(Iterable[dict[str, Any]], rows):  # values() rows, given a distance_m key below
         d = distance_m(lat, lon, row["lat"], row["lon"])
         if d <= radius:
             row["distance_m"] = round(d)

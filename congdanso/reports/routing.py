@@ -1,14 +1,12 @@
 """Where a report is and who handles it: the ward from imported boundaries (point in polygon), else the resident's
 choice; then category + ward → the responsible agency (agencies.queries). No agency → the triage queue.
 
-The polygon index is built once per process from ``WardBoundary`` rows and rebuilt when an import changes them
-(checked against the database at most every ``_RECHECK_SECONDS``; no shared in-memory state is assumed).
+The polygon index is built once per process from ``WardBoundary`` rows and rebuilt when they change (see
+``boundary_index``; no shared in-memory state is assumed).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +15,15 @@ from django.db.models import Count, Max
 
 from congdanso.agencies.models import Agency, Category, Unit
 from congdanso.agencies.queries import responsible_agency
+from congdanso.core.memo import Memo
 from congdanso.lib.geo import BBox, PolygonIndex
 from congdanso.reports.models import WardBoundary, WardSource
 
+# The polygon index, rebuilt only when the boundary rows changed: this process's saves and deletes forget it at once
+# (core.memo), another process's import is noticed within _RECHECK_SECONDS by comparing a cheap stamp.
 _RECHECK_SECONDS = 30
-_lock = threading.Lock()
-_state: dict[str, Any] = {"stamp": None, "index": None, "checked": 0.0}
+_index: Memo[tuple[tuple[int, Any], PolygonIndex]] = Memo("reports.boundary_index", ttl=_RECHECK_SECONDS)
+_last: dict[str, tuple[tuple[int, Any], PolygonIndex]] = {}
 
 
 def _stamp() -> tuple[int, Any]:
@@ -30,35 +31,40 @@ def _stamp() -> tuple[int, Any]:
     return (agg["n"], agg["last"])
 
 
+def _build() -> tuple[tuple[int, Any], PolygonIndex]:
+    stamp = _stamp()
+    previous = _last.get("built")
+    if previous is not None and previous[0] == stamp:
+        return previous
+    rows = WardBoundary.objects.values_list("unit_id", "geometry") if stamp[0] else []
+    built = (stamp, PolygonIndex(rows))
+    _last["built"] = built
+    return built
+
+
 def boundary_index(force: bool = False) -> PolygonIndex | None:
     """The STRtree over every imported boundary, or None when none is imported."""
-    now = time.monotonic()
-    with _lock:
-        if force or _state["index"] is None or now - _state["checked"] > _RECHECK_SECONDS:
-            stamp = _stamp()
-            _state["checked"] = now
-            if force or stamp != _state["stamp"]:
-                rows = WardBoundary.objects.values_list("unit_id", "geometry")
-                _state["index"] = PolygonIndex(rows) if stamp[0] else PolygonIndex([])
-                _state["stamp"] = stamp
-        index = _state["index"]
-    return index if index is not None and len(index) else None
-
-
-def forget_boundaries() -> None:
-    with _lock:
-        _state.update(stamp=None, index=None, checked=0.0)
+    if force:
+        _last.clear()
+    index = _index.get("all", _build, fresh=force)[1]
+    return index if len(index) else None
 
 
 def city_bbox() -> BBox:
     return BBox.parse(settings.REPORTS_CITY_BBOX)
 
 
-def in_city(lat: float, lon: float) -> bool:
-    """Inside an imported boundary when there are any; inside the configured city box otherwise."""
+def in_city(lat: float, lon: float, chosen: Unit | None = None) -> bool:
+    """Inside an imported boundary when there are any; inside the configured city box otherwise.
+
+    With a ward chosen by the resident the city box is enough: an import may cover only part of the city, and a
+    point outside every imported polygon is then placed in the chosen ward (``locate``).
+    """
     index = boundary_index()
-    if index is not None:
-        return index.find(lat, lon) is not None
+    if index is not None and index.find(lat, lon) is not None:
+        return True
+    if index is not None and chosen is None:
+        return False
     return city_bbox().contains(lat, lon)
 
 

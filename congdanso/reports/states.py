@@ -9,6 +9,7 @@ the stored due time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -37,29 +38,94 @@ FINISHED = frozenset({S.RESOLVED, S.CLOSED, S.REJECTED, S.DUPLICATE})
 WORKING = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
 
 
+class EventKind(models.TextChoices):
+    """Every kind of line on a report's timeline; the label is the public text shown for it."""
+
+    SUBMITTED = "submitted", _("Đã gửi phản ánh")
+    ROUTED = "routed", _("Đã chuyển đến cơ quan xử lý")
+    TRIAGE = "triage", _("Chờ phân loại, chuyển xử lý")
+    FORWARD = "forward", _("Đã chuyển đến cơ quan xử lý")
+    RECEIVE = "receive", _("Cơ quan đã tiếp nhận")
+    ASSIGN = "assign", _("Đã giao cán bộ xử lý")
+    START = "start", _("Bắt đầu xử lý")
+    PROGRESS = "progress", _("Cập nhật tiến độ")
+    RESOLVE = "resolve", _("Đã xử lý xong")
+    CONFIRM = "confirm", _("Người phản ánh xác nhận đã xử lý")
+    AUTOCLOSE = "autoclose", _("Tự động đóng sau thời hạn xác nhận")
+    DISPUTE = "dispute", _("Người phản ánh chưa đồng ý, mở lại")
+    REJECT = "reject", _("Không tiếp nhận")
+    MERGE = "merge", _("Gộp vào phản ánh trùng")
+    MERGED_IN = "merged_in", _("Đã gộp một phản ánh trùng vào đây")
+    TRANSFER = "transfer", _("Chuyển cơ quan khác")
+    ESCALATE = "escalate", _("Quá hạn, đã báo lãnh đạo cơ quan")
+    ESCALATE_FORWARD = "escalate_forward", _("Quá hạn chuyển xử lý, đã báo ban điều phối")
+    NOTE = "note", _("Ghi chú nội bộ")
+    MODERATE = "moderate", _("Nội dung đã được biên tập")
+
+
+class Audience(StrEnum):
+    """Who is told about an event (``events.handle_event`` sends the notifications)."""
+
+    REPORTER = "reporter"  # the resident who reported (not when they did it themselves)
+    FOLLOWERS = "followers"  # residents following the report / "me too"
+    NEW_WORK = "new_work"  # the handling agency's officers and admins (city coordinators when there is none)
+    ASSIGNEE = "assignee"  # the officer just assigned
+    ESCALATION = "escalation"  # the administrators named in the event (overdue)
+
+
 @dataclass(frozen=True)
 class Move:
-    sources: frozenset[str]
+    sources: frozenset[str]  # empty: not an action anyone takes (a line the platform writes)
     target: str | None  # None: the status does not change (an event on the timeline only)
+    public: bool = True  # on the public timeline (and in webhooks)
+    tells: frozenset[Audience] = frozenset()
 
 
-# action → which statuses it may start from and where it leads. The one lifecycle table of the app.
-TRANSITIONS: dict[str, Move] = {
-    "forward": Move(frozenset({S.SUBMITTED}), None),  # triage routes an unroutable report to an agency
-    "receive": Move(frozenset({S.SUBMITTED, S.TRANSFERRED, S.REOPENED}), S.RECEIVED),
-    "assign": Move(frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}), S.ASSIGNED),
-    "start": Move(frozenset({S.RECEIVED, S.ASSIGNED, S.REOPENED}), S.IN_PROGRESS),
-    "progress": Move(WORKING, None),
-    "resolve": Move(WORKING, S.RESOLVED),
-    "confirm": Move(frozenset({S.RESOLVED}), S.CLOSED),
-    "autoclose": Move(frozenset({S.RESOLVED}), S.CLOSED),
-    "dispute": Move(frozenset({S.RESOLVED}), S.REOPENED),
-    "reject": Move(frozenset({S.SUBMITTED, S.TRANSFERRED}) | WORKING, S.REJECTED),
-    "merge": Move(OPEN, S.DUPLICATE),
-    "transfer": Move(frozenset({S.SUBMITTED, S.TRANSFERRED}) | WORKING, S.TRANSFERRED),
-    "note": Move(frozenset(Status.values), None),  # internal note, never public
-    "moderate": Move(frozenset(Status.values), None),
+K, A = EventKind, Audience
+_RESIDENTS = frozenset({A.REPORTER, A.FOLLOWERS})
+_NONE: frozenset[str] = frozenset()
+
+# event kind → which statuses the action may start from, where it leads, whether it is public and who is told.
+# The one lifecycle table of the app.
+ACTIONS: dict[str, Move] = {
+    K.SUBMITTED: Move(_NONE, None, tells=frozenset({A.NEW_WORK})),  # announced only when it goes to triage
+    K.ROUTED: Move(_NONE, None, tells=_RESIDENTS | {A.NEW_WORK}),
+    K.TRIAGE: Move(_NONE, None),
+    # triage routes an unroutable report to an agency
+    K.FORWARD: Move(frozenset({S.SUBMITTED}), None, tells=_RESIDENTS | {A.NEW_WORK}),
+    K.RECEIVE: Move(frozenset({S.SUBMITTED, S.TRANSFERRED, S.REOPENED}), S.RECEIVED, tells=_RESIDENTS),
+    K.ASSIGN: Move(frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}), S.ASSIGNED,
+                   tells=_RESIDENTS | {A.ASSIGNEE}),
+    K.START: Move(frozenset({S.RECEIVED, S.ASSIGNED, S.REOPENED}), S.IN_PROGRESS, tells=_RESIDENTS),
+    K.PROGRESS: Move(WORKING, None, tells=_RESIDENTS),
+    K.RESOLVE: Move(WORKING, S.RESOLVED, tells=_RESIDENTS),
+    K.CONFIRM: Move(frozenset({S.RESOLVED}), S.CLOSED, tells=_RESIDENTS),
+    K.AUTOCLOSE: Move(frozenset({S.RESOLVED}), S.CLOSED, tells=_RESIDENTS),
+    K.DISPUTE: Move(frozenset({S.RESOLVED}), S.REOPENED, tells=_RESIDENTS | {A.NEW_WORK}),
+    K.REJECT: Move(frozenset({S.SUBMITTED, S.TRANSFERRED}) | WORKING, S.REJECTED, tells=_RESIDENTS),
+    K.MERGE: Move(OPEN, S.DUPLICATE, tells=_RESIDENTS),
+    K.MERGED_IN: Move(_NONE, None, tells=_RESIDENTS),
+    K.TRANSFER: Move(frozenset({S.SUBMITTED, S.TRANSFERRED}) | WORKING, S.TRANSFERRED,
+                     tells=_RESIDENTS | {A.NEW_WORK}),
+    K.ESCALATE: Move(_NONE, None, public=False, tells=frozenset({A.ESCALATION})),
+    K.ESCALATE_FORWARD: Move(_NONE, None, public=False, tells=frozenset({A.ESCALATION})),
+    K.NOTE: Move(frozenset(Status.values), None, public=False),  # internal note, never public
+    K.MODERATE: Move(frozenset(Status.values), None, public=False),
 }
+
+# The actions people take (staff, residents, the worker's automatic close), with the statuses they start from.
+TRANSITIONS: dict[str, Move] = {kind: move for kind, move in ACTIONS.items() if move.sources}
+
+
+def audience(kind: str) -> frozenset[Audience]:
+    """Who is told about an event of this kind (nobody for an unknown kind)."""
+    move = ACTIONS.get(kind)
+    return move.tells if move is not None else frozenset()
+
+
+def is_public(kind: str) -> bool:
+    move = ACTIONS.get(kind)
+    return move is not None and move.public
 
 
 def can(action: str, status: str) -> bool:
@@ -82,25 +148,4 @@ def open311_status(status: str) -> str:
 
 
 # Words for the timeline, by event kind (public text).
-EVENT_LABELS = {
-    "submitted": _("Đã gửi phản ánh"),
-    "routed": _("Đã chuyển đến cơ quan xử lý"),
-    "triage": _("Chờ phân loại, chuyển xử lý"),
-    "forward": _("Đã chuyển đến cơ quan xử lý"),
-    "receive": _("Cơ quan đã tiếp nhận"),
-    "assign": _("Đã giao cán bộ xử lý"),
-    "start": _("Bắt đầu xử lý"),
-    "progress": _("Cập nhật tiến độ"),
-    "resolve": _("Đã xử lý xong"),
-    "confirm": _("Người phản ánh xác nhận đã xử lý"),
-    "autoclose": _("Tự động đóng sau thời hạn xác nhận"),
-    "dispute": _("Người phản ánh chưa đồng ý, mở lại"),
-    "reject": _("Không tiếp nhận"),
-    "merge": _("Gộp vào phản ánh trùng"),
-    "merged_in": _("Đã gộp một phản ánh trùng vào đây"),
-    "transfer": _("Chuyển cơ quan khác"),
-    "escalate": _("Quá hạn, đã báo lãnh đạo cơ quan"),
-    "escalate_forward": _("Quá hạn chuyển xử lý, đã báo ban điều phối"),
-    "note": _("Ghi chú nội bộ"),
-    "moderate": _("Nội dung đã được biên tập"),
-}
+EVENT_LABELS = {kind.value: kind.label for kind in EventKind}

@@ -36,7 +36,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _float(value: str | None) -> float | None:
-    if value in (None, ""):
+    if not value:
         return None
     try:
         number = float(value)
@@ -58,7 +58,8 @@ def input_from_post(request: HttpRequest, *, channel: str = Channel.WEB) -> serv
     post = request.POST
     attributes = {key[len("attribute["):-1]: post.getlist(key) if len(post.getlist(key)) > 1 else post[key]
                   for key in post if key.startswith("attribute[") and key.endswith("]")}
-    photos = [Upload(f.name, f.read()) for f in request.FILES.getlist("photos")[: settings.REPORTS_MAX_PHOTOS + 1]]
+    photos = [Upload(f.name or "", f.read())
+              for f in request.FILES.getlist("photos")[: settings.REPORTS_MAX_PHOTOS + 1]]
     return services.ReportInput(
         category=post.get("category", ""), description=post.get("description", ""),
         lat=_float(post.get("lat")), lon=_float(post.get("lon")), ward=post.get("ward") or None,
@@ -167,8 +168,8 @@ def report_detail(request: HttpRequest, code: str) -> HttpResponse:
                       and timezone.now() <= window_until)
     events = queries.timeline(report)
     for event in events:
-        event.label = EVENT_LABELS.get(event.kind, event.kind)
-        event.visible_photos = [p for p in event.photos.all() if not p.is_hidden]
+        event.label = EVENT_LABELS.get(event.kind, event.kind)  # type: ignore[attr-defined]  # for the template
+        event.visible_photos = [p for p in event.photos.all() if not p.is_hidden]  # type: ignore[attr-defined]
     context = {
         "report": report, "events": events, "photos": [p for p in queries.public_photos(report)
                                                           if p.kind == "report"],
@@ -185,7 +186,7 @@ def _act(request: HttpRequest, code: str, action: Any, success: str) -> HttpResp
     except DomainError as exc:
         if _wants_json(request):
             return JsonResponse(exc.as_dict(), status=exc.status)
-        messages.error(request, exc.message)
+        messages.error(request, str(exc.message))
     else:
         if _wants_json(request):
             return JsonResponse({"ok": True})
@@ -228,7 +229,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/mine.html", {"mine": mine, "followed": followed})
 
 
-def photo(request: HttpRequest, pk: int, size: str = "full") -> HttpResponse:
+def photo(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
     found = ReportPhoto.objects.select_related("report", "report__agency").filter(pk=pk).first()
     if found is None:
         raise Http404

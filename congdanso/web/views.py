@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 
+from congdanso.core import outage
 from congdanso.web.areas import AREAS, AREAS_BY_SLUG
 
 
@@ -73,5 +75,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if outage.is_outage(sys.exc_info()[1]):  # raised outside a view (e.g. a session read from Redis)
+        return outage.unavailable(request)
     return render(request, "web/error.html", {"status": 500, "title": _("Có lỗi xảy ra"),
                   "message": _("Hệ thống gặp sự cố. Vui lòng thử lại sau.")}, status=500)

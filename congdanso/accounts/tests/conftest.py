@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from congdanso.accounts import oidc
 from congdanso.accounts.models import User
 from congdanso.accounts.tests.fake_op import FakeOP
-from congdanso.conftest import STAFF_PASSWORD
+from congdanso.testing.factories import STAFF_PASSWORD
 
 PERSONAL_ID = "079190004567"
 

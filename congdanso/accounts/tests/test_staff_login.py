@@ -17,8 +17,8 @@ from congdanso.accounts.tests.conftest import (
     unused_steps_ahead,
     wrong_code,
 )
-from congdanso.conftest import STAFF_PASSWORD
 from congdanso.core.models import AuditEntry
+from congdanso.testing.factories import STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, Category, Unit
-from congdanso.conftest import totp_code
 from congdanso.core.fields import blind_index
+from congdanso.testing.factories import totp_code
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from congdanso.accounts.models import StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.agencies import demo
 from congdanso.agencies.models import AgencyKind
-from congdanso.conftest import totp_code
 from congdanso.core.errors import Conflict
+from congdanso.testing.factories import totp_code
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # --- requests -----------------------------------------------------------------------------------------------------
 
 def _float(value: str | None) -> float | None:
-    if value in (None, ""):
+    if not value:
         return None
     try:
         return float(value)
@@ -113,16 +113,18 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         return errors(fmt, 400, _("Nội dung tối đa 4000 ký tự."))
     if post.get("media_url"):
         attributes["media_url"] = post["media_url"][:500]
-    uploads = [Upload(f.name, f.read()) for f in request.FILES.getlist("media")[: settings.REPORTS_MAX_PHOTOS + 1]]
+    uploads = [Upload(f.name or "", f.read())
+               for f in request.FILES.getlist("media")[: settings.REPORTS_MAX_PHOTOS + 1]]
     name = " ".join(p for p in (post.get("first_name", ""), post.get("last_name", "")) if p).strip()
     data = services.ReportInput(
-        category=post["service_code"], description=description, lat=lat, lon=lon, ward=ward,
+        category=post["service_code"], description=description, lat=lat, lon=lon,
+        ward=ward if isinstance(ward, str) else None,
         address=post.get("address_string", ""), attributes=attributes, photos=uploads, channel=Channel.OPEN311,
         contact_name=name, contact_phone=post.get("phone", ""), contact_email=post.get("email", ""),
         source_label=integrator.name,
     )
     try:
-        result = services.submit_report(data, actor=f"open311:{integrator.name}", on_behalf=True,
+        result = services.submit_report(data, actor=integrator, on_behalf=True,
                                         idempotency_key=request.headers.get("Idempotency-Key") or None,
                                         key_scope=f"o311-{integrator.pk}", request=request)
     except DomainError as exc:

@@ -17,7 +17,7 @@ from congdanso.api.integrators import create_integrator
 from congdanso.api.models import Integrator
 from congdanso.reports import services
 from congdanso.reports.models import CategoryAttribute, Report
-from congdanso.reports.tests.conftest import LAT, LON, jpeg_bytes, make_input, photo
+from congdanso.testing.factories import LAT, LON, jpeg_bytes, make_input, photo
 
 BASE = "/open311/v2"
 

@@ -117,12 +117,12 @@ def test_list_and_detail_bodies_match_the_declared_schemas(client: Any, codes: l
     open311 = schemathesis.openapi.from_dict(json.loads(OPEN311_SCHEMA.read_text()))
     open311.app = get_wsgi_application()
     checked = [
-        (api, "/reports", {}, {"limit": 2}),
-        (api, "/reports/geojson", {}, {}),
-        (api, "/reports/map", {}, {"bbox": "106.6,10.7,106.8,10.9", "zoom": 16}),
-        (api, "/reports/map", {}, {"bbox": "106.6,10.7,106.8,10.9", "zoom": 10}),
-        (api, "/reports/{code}", {"code": codes[0]}, {}),
-        (api, "/reports/{code}/timeline", {"code": codes[0]}, {}),
+        (api, "/api/v1/reports", {}, {"limit": 2}),
+        (api, "/api/v1/reports/geojson", {}, {}),
+        (api, "/api/v1/reports/map", {}, {"bbox": "106.6,10.7,106.8,10.9", "zoom": 16}),
+        (api, "/api/v1/reports/map", {}, {"bbox": "106.6,10.7,106.8,10.9", "zoom": 10}),
+        (api, "/api/v1/reports/{code}", {"code": codes[0]}, {}),
+        (api, "/api/v1/reports/{code}/timeline", {"code": codes[0]}, {}),
         (open311, "/requests.{fmt}", {"fmt": "json"}, {"extensions": "true"}),
         (open311, "/requests/{service_request_id}.{fmt}", {"fmt": "json", "service_request_id": codes[0]},
          {"extensions": "true"}),

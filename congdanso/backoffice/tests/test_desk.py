@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from congdanso.reports import services
 from congdanso.reports.models import Report
-from congdanso.reports.tests.conftest import make_input, staff_client
+from congdanso.testing.factories import make_input, staff_client
 
 
 @pytest.mark.django_db

@@ -89,6 +89,7 @@ def test_drain_empties_a_list_longer_than_one_pop(rq: Any) -> None:
     assert sum(len(batch) for batch in queued_batches(rq)) == hints.POP_SIZE * 2 + 6
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_relay_thread_keeps_going_after_redis_fails_and_stops_when_told(
     rq: Any, caplog: pytest.LogCaptureFixture
@@ -129,6 +130,7 @@ def test_the_database_queue_takes_hints_as_tasks(db_tasks: None) -> None:
     assert [r.args_kwargs["args"][0] for r in DBTaskResult.objects.all()] == [[7, 8]]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_running_rq_worker_runs_rows_committed_after_it_started_without_waiting_for_a_sweep(
     request: pytest.FixtureRequest, tmp_path: Path

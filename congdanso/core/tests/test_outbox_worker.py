@@ -115,6 +115,7 @@ def redis_or_skip() -> Any:
     return client
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("backend", ["db", "rq"])
 def test_worker_process_runs_each_row_exactly_once(

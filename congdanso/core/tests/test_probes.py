@@ -74,4 +74,33 @@ def test_readyz_does_not_check_workers_when_tasks_run_in_process(client: Client,
     with override_settings(TASKS_BACKEND=backend):
         response = client.get("/readyz")
     assert response.status_code == 200
-    assert set(response.json()["checks"]) == {"database"}
+    assert set(response.json()["checks"]) - {"redis"} == {"database"}  # redis: when REDIS_URL is set
+
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # port 1: nothing listens, the connection is refused at once
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_redis_cache_is_unreachable(client: Client) -> None:
+    """Every signed-in request reads its session through the Redis cache: readiness must fail with it."""
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD_REDIS}}
+    worker.beat("host-a:123", "db")
+    with override_settings(CACHES=caches, TASKS_BACKEND="db"):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["redis"] == {"ok": False, "cache": "ConnectionError"}
+    assert body["checks"]["database"]["ok"] is True and body["checks"]["worker"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_readyz_checks_a_reachable_redis_cache(client: Client) -> None:
+    from congdanso.core.tests.test_outbox_worker import REDIS_TEST_URL, redis_or_skip
+
+    redis_or_skip()
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL}}
+    worker.beat("host-a:123", "db")
+    with override_settings(CACHES=caches, TASKS_BACKEND="db"):
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["redis"] == {"ok": True, "cache": "ok"}

@@ -6,21 +6,13 @@ import json
 import signal
 import subprocess
 import time
-from typing import Any
 
 import pytest
 
 from congdanso.core.tests.conftest import PYTHON, REPO, external_database, probe
+from congdanso.testing.factories import wait_for
 
-
-def wait_for(condition: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from congdanso.notifications import services
 from congdanso.notifications.models import Delivery, DeliveryStatus
-from congdanso.notifications.tests.conftest import drain, make_due
+from congdanso.testing.factories import drain, make_due
 
 pytestmark = pytest.mark.django_db
 CONTEXT = {"code": "HS-1", "status": "Đã có kết quả", "procedure": "Đăng ký hộ kinh doanh"}

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from congdanso.accounts.models import User
 from congdanso.core.models import AuditEntry
 from congdanso.notifications import services
 from congdanso.notifications.models import Delivery, DeliveryStatus, Notification
 from congdanso.notifications.tests.pushservice import Subscriber
+from congdanso.testing.factories import staff_client
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_client(client, user: User):
-    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session["staff_started_at"] = time.time()
-    session.save()
-    return client
 
 
 def test_delivery_status_is_shown_per_notification(client, officer, citizen) -> None:

@@ -14,7 +14,7 @@ from django.db import transaction
 from congdanso.core.models import OutboxMessage, OutboxStatus
 from congdanso.notifications import services
 from congdanso.notifications.models import Webhook
-from congdanso.notifications.tests.conftest import drain, make_due
+from congdanso.testing.factories import drain, make_due
 
 pytestmark = pytest.mark.django_db
 SECRET = "whsec-thu-nghiem-0123456789"

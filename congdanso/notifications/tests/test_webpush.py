@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from congdanso.notifications import receipts, services, vapid
 from congdanso.notifications.models import Delivery, DeliveryStatus, Notification, PushSubscription
-from congdanso.notifications.tests.conftest import drain, make_due
 from congdanso.notifications.tests.pushservice import PushService
+from congdanso.testing.factories import drain, make_due
 
 pytestmark = pytest.mark.django_db
 

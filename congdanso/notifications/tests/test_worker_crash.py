@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -18,10 +17,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from congdanso.notifications.tests.pushservice import PushService
+from congdanso.testing.factories import wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS_DB = 13  # dedicated to this test; flushed before and after
 N = 60
+
+pytestmark = pytest.mark.slow
 
 
 def _postgres_url(base: str, suffix: str) -> str:
@@ -120,14 +122,6 @@ def _flush_redis() -> None:
     import redis
 
     redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}").flushdb()
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("backend", ["db", "rq"])

@@ -8,7 +8,7 @@ import time
 from django.urls import reverse
 
 from congdanso.reports import queries, services
-from congdanso.reports.tests.conftest import LAT, LON, jpeg_bytes, make_input
+from congdanso.testing.factories import LAT, LON, jpeg_bytes, make_input
 
 API = "/api/v1/reports"
 

@@ -12,7 +12,7 @@ from PIL import Image
 from congdanso.reports import services
 from congdanso.reports.models import Report, ReportPhoto
 from congdanso.reports.states import Status
-from congdanso.reports.tests.conftest import LAT, LON, jpeg_bytes, make_input, photo
+from congdanso.testing.factories import LAT, LON, jpeg_bytes, make_input, photo
 
 
 def post_report(client, cat, **extra):

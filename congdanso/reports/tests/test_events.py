@@ -12,7 +12,7 @@ from congdanso.core.models import OutboxMessage, OutboxStatus
 from congdanso.notifications.models import Notification, Webhook
 from congdanso.reports import services
 from congdanso.reports.models import MapCell, Report
-from congdanso.reports.tests.conftest import photo
+from congdanso.testing.factories import photo
 
 
 def run_outbox(topic: str | None = None) -> list[str]:
@@ -100,7 +100,7 @@ def test_status_is_told_in_each_recipients_language(report, citizen, officer, dj
 
 
 def test_unroutable_report_past_forward_deadline_reaches_city_coordinators(citizen, orphan_category, city_admin):
-    from congdanso.reports.tests.conftest import make_input
+    from congdanso.testing.factories import make_input
 
     report = services.submit_report(make_input(orphan_category), actor=citizen).report
     assert report.agency_id is None and report.forwarded_at is None

@@ -13,7 +13,7 @@ from congdanso.reports import services, states
 from congdanso.reports.errors import BadMove, NotAllowed, ReportError
 from congdanso.reports.models import Follow, Report, ReportEvent
 from congdanso.reports.states import Status
-from congdanso.reports.tests.conftest import make_input, photo
+from congdanso.testing.factories import make_input, photo
 
 
 def kinds(report):

@@ -17,7 +17,7 @@ from congdanso.lib.images import ImageRejected, process_image
 from congdanso.reports import services
 from congdanso.reports.errors import ReportError
 from congdanso.reports.models import WardBoundary
-from congdanso.reports.tests.conftest import jpeg_bytes, make_input, png_bytes
+from congdanso.testing.factories import jpeg_bytes, make_input, png_bytes
 
 
 def square(lon: float, lat: float, size: float) -> dict:
@@ -51,6 +51,18 @@ def test_point_in_polygon_sets_ward_and_routes_to_its_committee(boundaries, citi
 def test_outside_every_boundary_is_outside_the_city(boundaries, citizen, category):
     with pytest.raises(ReportError) as caught:
         services.submit_report(make_input(category, lat=10.90, lon=106.60), actor=citizen)
+    assert caught.value.code == "outside_city"
+
+
+def test_partial_import_accepts_the_chosen_ward_outside_the_polygons(boundaries, citizen, ward_category,
+                                                                    other_ward):
+    """Boundaries cover part of the city: a point in the city but outside them is placed in the chosen ward."""
+    report = services.submit_report(make_input(ward_category, lat=10.90, lon=106.60, ward=other_ward.code),
+                                    actor=citizen).report
+    assert report.ward == other_ward and report.ward_source == "chosen"
+    with pytest.raises(ReportError) as caught:  # the city box still bounds a chosen ward
+        services.submit_report(make_input(ward_category, lat=21.03, lon=105.85, ward=other_ward.code),
+                               actor=citizen)
     assert caught.value.code == "outside_city"
 
 

@@ -13,7 +13,7 @@ from congdanso.core.models import AuditEntry
 from congdanso.reports import services
 from congdanso.reports.models import Report, ReportEvent, ReportPhoto
 from congdanso.reports.states import Status
-from congdanso.reports.tests.conftest import jpeg_bytes, make_input, staff_client
+from congdanso.testing.factories import jpeg_bytes, make_input, staff_client
 
 
 def test_queue_needs_staff_login(client, citizen):
@@ -143,3 +143,18 @@ def test_only_dpo_grants(officer, report, other_officer):
 
     with pytest.raises(NotAllowed):
         services.grant_identity(report, grantee=other_officer, actor=officer, reason="x")
+
+
+def test_bulk_assign_next_stays_on_site(client, officer, citizen, category):
+    """``next`` may only be a relative path on this site; anything else falls back to the queue."""
+    report = services.submit_report(make_input(category), actor=citizen).report
+    services.receive_report(report, actor=officer)
+    c = staff_client(client, officer)
+    url = reverse("reports_staff:bulk_assign")
+    form = {"assignee": officer.pk, "report": [report.pk]}
+    for bad in ("https://evil.example/phish", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
+                "http:/evil.example"):
+        answer = c.post(url, {**form, "next": bad})
+        assert answer.status_code == 302 and answer["Location"] == reverse("reports_staff:queue"), bad
+    good = reverse("reports_staff:queue") + "?status=open&page=2"
+    assert c.post(url, {**form, "next": good})["Location"] == good

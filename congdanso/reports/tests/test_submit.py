@@ -8,13 +8,14 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from congdanso.core import audit
 from congdanso.core.models import AuditEntry, OutboxMessage
 from congdanso.lib.workdays import add_working_time
 from congdanso.reports import services
 from congdanso.reports.errors import IdempotencyConflict, PhotoRejected, RateLimited, ReportError
 from congdanso.reports.models import CategoryAttribute, Report, ReportEvent, ReportPhoto
 from congdanso.reports.states import Status
-from congdanso.reports.tests.conftest import LAT, LON, make_input, photo
+from congdanso.testing.factories import LAT, LON, make_input, photo
 
 
 def stored_files() -> list[str]:
@@ -114,7 +115,7 @@ def test_failure_after_files_written_leaves_no_orphan(citizen, category, monkeyp
     def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services.audit, "record", boom)
+    monkeypatch.setattr(audit, "record", boom)
     with pytest.raises(RuntimeError):
         services.submit_report(make_input(category, photos=[photo(), photo()]), actor=citizen)
     assert Report.objects.count() == 0

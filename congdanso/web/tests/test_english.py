@@ -128,7 +128,6 @@ def test_staff_login_in_english(client):
 @pytest.mark.django_db
 def test_report_list_in_english(client, citizen, department: Agency):
     cache.clear()
-    services.forget_categories()
     category = Category.objects.create(code="gt-mat-duong", group="Giao thông", name="Hư hỏng mặt đường, ổ gà",
                                        default_agency=department)
     services.submit_report(services.ReportInput(category=category.code, description="Ổ gà lớn giữa đường",

@@ -6,7 +6,7 @@ staff accounts (refused unless DEBUG or the development identity provider is on:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,9 +29,9 @@ class Command(BaseCommand):
         if demo and not (settings.DEBUG or settings.DEVIDP_ENABLED):
             raise CommandError("--demo needs DEBUG=1 or DEVIDP_ENABLED=1: demo accounts have published passwords.")
         try:
-            services.load_reference(self.stdout, reset_categories=reset_categories)
+            services.load_reference(cast(TextIO, self.stdout), reset_categories=reset_categories)
             if demo:
-                demo_staff.print_demo_staff(demo_staff.ensure_demo_staff(), self.stdout)
+                demo_staff.print_demo_staff(demo_staff.ensure_demo_staff(), cast(TextIO, self.stdout))
         except DomainError as error:
             raise CommandError(str(error.message)) from error
 

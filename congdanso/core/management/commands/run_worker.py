@@ -48,14 +48,17 @@ class Command(BaseCommand):
                 thread.start()
         try:
             if backend == "db":
-                call_command("db_worker", queue_name="default", interval=0.5, batch=burst, reload=False,
-                             startup_delay=not burst, worker_id=worker_id[:64])
+                db_worker = worker.DatabaseQueueWorker(
+                    queue_names=["default"], interval=0.5, batch=burst, backend_name="default",
+                    startup_delay=not burst, max_tasks=None, worker_id=worker_id[:64], excluded_queue_names=[])
+                db_worker.configure_signals()
+                db_worker.run()
             elif backend == "rq":
-                # SimpleWorker runs jobs in this process instead of forking a "work horse" per job: a fork taken
-                # while the heartbeat thread is inside SQLite/libpq or holds a lock leaves the child blocked for
-                # good (seen in notifications' crash test), and jobs keep their connections between runs.
+                # RQWorker is RQ's SimpleWorker (jobs run in this process instead of a forked "work horse": a fork
+                # taken while the heartbeat thread is inside SQLite/libpq or holds a lock leaves the child blocked
+                # for good) with connection hygiene and retries around each job (core/worker.py).
                 call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst,
-                             with_scheduler=not burst, worker_class="rq.SimpleWorker")
+                             with_scheduler=not burst, worker_class="congdanso.core.worker.RQWorker")
             else:
                 self.stdout.write(f"TASKS_BACKEND={backend!r} runs tasks in the web process; nothing to do.")
         except KeyboardInterrupt:

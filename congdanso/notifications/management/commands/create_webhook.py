@@ -8,13 +8,13 @@ class Command(BaseCommand):
     help = ("Register an integrator's webhook and print its signing secret (shown once; stored encrypted). "
             "Events are POSTed as JSON with X-CDS-Signature: sha256=HMAC(secret, '<timestamp>.<body>').")
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("url")
         parser.add_argument("--topic", action="append", dest="topics", default=None,
                             help="report.status_changed (default), report.*, dossier.*, … (repeatable)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         try:
             _hook, secret = services.create_webhook(options["name"], options["url"],
                                                     options["topics"] or ["report.status_changed"],

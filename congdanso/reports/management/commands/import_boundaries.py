@@ -10,11 +10,11 @@ class Command(BaseCommand):
     help = ("Import ward/commune boundary polygons from a GeoJSON FeatureCollection; each feature's properties "
             "carry the unit's 5-digit code (property name: --code-property, default 'code').")
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--code-property", default="code")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         path = Path(options["file"])
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -11,11 +11,11 @@ class Command(BaseCommand):
     help = ("Delete stored report photos that no row points to (left by a rolled-back outer transaction); only "
             "files older than --min-age seconds, so uploads in flight are never touched.")
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--min-age", type=int, default=3600)
         parser.add_argument("--dry-run", action="store_true")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         known = set(ReportPhoto.objects.values_list("image", flat=True))
         known |= set(ReportPhoto.objects.values_list("thumbnail", flat=True))
         cutoff = time.time() - options["min_age"]
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"orphan files {'found' if options['dry_run'] else 'removed'}: {removed}")
 
 
-def _walk(folder: str):  # type: ignore[no-untyped-def]
+def _walk(folder: str):
     try:
         dirs, files = default_storage.listdir(folder)
     except (FileNotFoundError, OSError):

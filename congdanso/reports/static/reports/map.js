@@ -43,7 +43,8 @@
           layer.clearLayers();
           (data.clusters || []).forEach(function (c) {
             var size = Math.min(56, 24 + Math.round(Math.log(c.count + 1) * 5));
-            var icon = L.divIcon({ className: "", html: '<div class="cluster-icon" style="width:' + size + "px;height:" + size + 'px">' + c.count + "</div>", iconSize: [size, size] });
+            // Leaflet sizes the icon box (iconSize); the inner div fills it, so no style attribute is needed (CSP).
+            var icon = L.divIcon({ className: "", html: '<div class="cluster-icon">' + c.count + "</div>", iconSize: [size, size] });
             L.marker([c.lat, c.lon], { icon: icon, keyboard: false }).on("click", function () {
               map.setView([c.lat, c.lon], Math.min(map.getZoom() + 2, 18));
             }).addTo(layer);
