@@ -397,8 +397,9 @@ def nearby_open(category_id: int, lat: float, lon: float, *, limit: int = 5) -> 
 
 def by_code(code: str) -> Report | None:
     """One report for its public page: the encrypted contact fields are not read (the page never shows them)."""
+    private = projections.PRIVATE_DEFERRED
     return (Report.objects.select_related("category", "ward", "agency", "duplicate_of")
-            .defer(*projections.PRIVATE_DEFERRED).filter(code=code).first())
+            .defer(*private, *(f"duplicate_of__{name}" for name in private)).filter(code=code).first())
 
 
 def timeline(report: Report, *, internal: bool = False) -> list[ReportEvent]:
