@@ -4,16 +4,22 @@
 - baseline: ``/bench/baseline`` — one indexed row read through the same stack;
 - public bbox list (``/api/v1/reports?bbox=…``) and map (``/api/v1/reports/map``) at city zoom and street zoom:
   server-side p50/p99 (``X-Server-Ms`` header) and throughput as a share of the baseline's;
+- Open311 (``requests.json`` with its default 90-day window, the same with a street bbox, one request by id) beside
+  the JSON API's list, bbox list (both with ``start_date`` 90 days back) and detail with the same page size, in
+  alternating rounds: throughput as a share of the API's;
 - report creation (``POST /api/v1/reports``, no photo) by 32 concurrent residents: throughput vs baseline, p99.
 
 Targets (issue 3): list/map p50 ≤ 20 ms, p99 ≤ 60 ms server-side, throughput ≥ 50 % of baseline; creation on
-PostgreSQL ≥ 20 % of baseline throughput with p99 ≤ 150 ms at 32 clients.
+PostgreSQL ≥ 20 % of baseline throughput with p99 ≤ 150 ms at 32 clients; (issue 10) each Open311 read ≥ 90 % of
+the API's throughput.
 
 Environment: BENCH_REPORTS_N (default 1000000), BENCH_REPORTS_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/cds_bench_reports; ``sqlite`` for SQLite in a temporary DATA_DIR),
 BENCH_REPORTS_SECONDS per scenario (default 8; creation runs it in BENCH_REPORTS_CREATE_ROUNDS rounds, default 3,
 each half baseline, half creation), BENCH_REPORTS_ONLY (e.g. ``create``: skip the other reads while iterating),
-BENCH_REPORTS_RESEED=1 to seed again, BENCH_REPORTS_WORKERS and
+BENCH_REPORTS_RESEED=1 to seed again,
+BENCH_REPORTS_PAGE_SIZE (Open311 beside the API, default 100), BENCH_REPORTS_OPEN311_ROUNDS (default 3),
+BENCH_REPORTS_WORKERS and
 BENCH_REPORTS_THREADS (gunicorn processes and threads; default: as gunicorn.conf.py sets them),
 BENCH_REPORTS_REDIS_URL (task hints through RQ
 when reachable, default redis://127.0.0.1:6379/14; empty: database queue). The seeded database is kept and reused.
@@ -22,6 +28,7 @@ when reachable, default redis://127.0.0.1:6379/14; empty: database queue). The s
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import random
@@ -44,11 +51,16 @@ WORKERS = os.environ.get("BENCH_REPORTS_WORKERS", "")  # "": as gunicorn.conf.py
 THREADS = os.environ.get("BENCH_REPORTS_THREADS", "")
 REDIS_URL = os.environ.get("BENCH_REPORTS_REDIS_URL", "redis://127.0.0.1:6379/14")  # "" for the database queue
 CREATE_ROUNDS = int(os.environ.get("BENCH_REPORTS_CREATE_ROUNDS", "3"))
+O311_ROUNDS = int(os.environ.get("BENCH_REPORTS_OPEN311_ROUNDS", "3"))
 ONLY = {s for s in os.environ.get("BENCH_REPORTS_ONLY", "").split(",") if s}  # e.g. "create" while iterating
 CITY = (106.55, 10.65, 106.85, 10.92)  # the dense core where most reports are; the city box is wider
 CENTRES = [(10.776, 106.700), (10.800, 106.650), (10.850, 106.770), (10.740, 106.620), (10.980, 106.650),
            (10.350, 107.080), (10.870, 106.600)]
 STREET_BOX = 0.003  # ~330 m across: street zoom
+
+
+class _SkipCreate(Exception):
+    """BENCH_REPORTS_ONLY without ``create``: stop after the reads."""
 
 
 def log(*args: object) -> None:
@@ -352,6 +364,46 @@ def main() -> dict:
                                                                       SECONDS / 2))
             results[name] = drive(load(base, make, read_concurrency, SECONDS))
             log(name, public(results[name]))
+        # Open311 beside the JSON API: the same page size and filter, alternated in short rounds so that the
+        # shared machine's drift weighs on both sides of each ratio.
+        codes = json.loads(subprocess.run(
+            [sys.executable, "-c", "import django, json; django.setup(); from congdanso.reports.models import Report;"
+             "print(json.dumps(list(Report.objects.filter(is_hidden=False).order_by('-id')"
+             ".values_list('code', flat=True)[:2000])))"],
+            cwd=ROOT, env=env, check=True, text=True, capture_output=True).stdout)
+        page_size = int(os.environ.get("BENCH_REPORTS_PAGE_SIZE", "100"))
+
+        def window() -> str:  # Open311's default filter: filed in the last 90 days
+            return (dt.datetime.now(dt.UTC) - dt.timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        pairs = {
+            "o311_list": (lambda i: ("GET", f"/api/v1/reports?start_date={window()}&limit={page_size}", {}),
+                          lambda i: ("GET", f"/open311/v2/requests.json?page_size={page_size}", {})),
+            "o311_bbox": (lambda i: ("GET", f"/api/v1/reports?bbox={street_box()}&start_date={window()}"
+                                            f"&limit={page_size}", {}),
+                          lambda i: ("GET", f"/open311/v2/requests.json?bbox={street_box()}&page_size={page_size}",
+                                     {})),
+            "o311_by_id": (lambda i: ("GET", f"/api/v1/reports/{rng.choice(codes)}", {}),
+                           lambda i: ("GET", f"/open311/v2/requests/{rng.choice(codes)}.json", {})),
+        }
+        for name, (api_make, o311_make) in pairs.items():
+            if ONLY and name not in ONLY and "o311" not in ONLY:
+                continue
+            drive(load(base, api_make, read_concurrency, 1.0))  # warm-up
+            drive(load(base, o311_make, read_concurrency, 1.0))
+            api_parts, o311_parts = [], []
+            for _round in range(O311_ROUNDS):
+                api_parts += drive(load(base, api_make, read_concurrency, SECONDS / 2))["_parts"]
+                o311_parts += drive(load(base, o311_make, read_concurrency, SECONDS / 2))["_parts"]
+            results[f"api_for_{name}"] = summarize(api_parts)
+            results[name] = summarize(o311_parts)
+            results[name]["rounds"] = [
+                {"api_rps": summarize([a])["rps"], "open311_rps": summarize([o])["rps"],
+                 "ratio": round(summarize([o])["rps"] / (summarize([a])["rps"] or 1), 3)}
+                for a, o in zip(api_parts, o311_parts, strict=True)]
+            log(name, public(results[name]), "vs api", public(results[f"api_for_{name}"]))
+        if ONLY and "create" not in ONLY:
+            raise _SkipCreate
         csrf = secrets.token_hex(16)
 
         def create(i: int) -> tuple[str, str, dict]:
@@ -378,6 +430,8 @@ def main() -> dict:
              "client_p99_ms": summarize([c])["client_p99_ms"], "server_p99_ms": summarize([c])["server_p99_ms"]}
             for b, c in zip(base_parts, create_parts, strict=True)]
         log("create_32", public(results["create_32"]))
+    except _SkipCreate:
+        pass
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -396,20 +450,33 @@ def main() -> dict:
                          "throughput_vs_baseline": round(r["rps"] / base_rps, 3),
                          "meets_target": bool(r["server_p50_ms"] is not None and r["server_p50_ms"] <= 20
                                               and r["server_p99_ms"] <= 60 and r["rps"] / base_rps >= 0.5)}
-    c = results["create_32"]
-    ratio = c["rps"] / (results["baseline_32"]["rps"] or 1)
-    summary["create_32"] = {"rps": c["rps"], "throughput_vs_baseline": round(ratio, 3),
-                            "server_p99_ms": c["server_p99_ms"], "client_p99_ms": c["client_p99_ms"],
-                            # The issue's p99 read at the client (queueing included, the load client sharing this
-                            # machine's CPUs) and, as the reads' targets are, server-side.
-                            "meets_target": bool(ratio >= 0.2 and c["client_p99_ms"] is not None
-                                                 and c["client_p99_ms"] <= 150),
-                            "meets_target_server_side": bool(ratio >= 0.2 and c["server_p99_ms"] is not None
-                                                             and c["server_p99_ms"] <= 150),
-                            "rounds": c["rounds"]}
+    for name in ("o311_list", "o311_by_id", "o311_bbox"):
+        if name not in results:
+            continue
+        r, api = results[name], results[f"api_for_{name}"]
+        ratio = r["rps"] / (api["rps"] or 1)
+        summary[name] = {"rps": r["rps"], "api_rps": api["rps"], "throughput_vs_api": round(ratio, 3),
+                         "server_p50_ms": r["server_p50_ms"], "api_server_p50_ms": api["server_p50_ms"],
+                         "errors": r["errors"], "meets_target": bool(ratio >= 0.9 and not r["errors"]),
+                         "rounds": r["rounds"]}
+    if "create_32" in results:
+        summary["create_32"] = _create_summary(results)
     results = {name: public(r) if isinstance(r, dict) else r for name, r in results.items()}
     results["summary"] = summary
     return results
+
+
+def _create_summary(results: dict) -> dict:
+    c = results["create_32"]
+    ratio = c["rps"] / (results["baseline_32"]["rps"] or 1)
+    # The issue's p99 read at the client (queueing included, the load client sharing this machine's CPUs) and, as
+    # the reads' targets are, server-side.
+    return {"rps": c["rps"], "throughput_vs_baseline": round(ratio, 3),
+            "server_p99_ms": c["server_p99_ms"], "client_p99_ms": c["client_p99_ms"],
+            "meets_target": bool(ratio >= 0.2 and c["client_p99_ms"] is not None and c["client_p99_ms"] <= 150),
+            "meets_target_server_side": bool(ratio >= 0.2 and c["server_p99_ms"] is not None
+                                             and c["server_p99_ms"] <= 150),
+            "rounds": c["rounds"]}
 
 
 def public(result: dict) -> dict:

@@ -4,111 +4,31 @@ clusters, detail, timeline, create (idempotent), follow. Public projections neve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from congdanso.agencies.models import Category, Unit
+from congdanso.agencies.models import Category
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
-from congdanso.core.memo import Memo
-from congdanso.lib.geo import BBox
-from congdanso.reports import catalogue, inputs, queries, services
+from congdanso.reports import catalogue, inputs, projections, queries, services
 from congdanso.reports.errors import ReportNotFound
-from congdanso.reports.models import Channel, Report
-from congdanso.reports.states import EVENT_LABELS
+from congdanso.reports.models import Channel, Report, ReportPhoto
+from congdanso.reports.states import EVENT_LABELS, OPEN
 
 router = Router(tags=["reports"])
 
-# Small reference tables (categories, units) as code maps, kept per process for a minute: they change rarely.
-_maps: Memo[tuple[dict[int, str], dict[str, int]]] = Memo("reports.api.code_maps", ttl=60.0)
-
-
-def category_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
-    def load() -> tuple[dict[int, str], dict[str, int]]:
-        rows = list(Category.objects.values_list("pk", "code"))
-        return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _maps.get("categories", load, fresh=fresh)
-
-
-def unit_maps(fresh: bool = False) -> tuple[dict[int, str], dict[str, int]]:
-    def load() -> tuple[dict[int, str], dict[str, int]]:
-        rows = list(Unit.objects.values_list("pk", "code"))
-        return {pk: code for pk, code in rows}, {code: pk for pk, code in rows}
-    return _maps.get("units", load, fresh=fresh)
-
-
-def _ids(maps: Any, codes: str) -> list[int]:
-    wanted = [c.strip() for c in codes.split(",") if c.strip()]
-    ids = maps()[1]
-    if any(c not in ids for c in wanted):  # created in the last minute? look again once
-        ids = maps(fresh=True)[1]
-    return [ids.get(c, -1) for c in wanted]
-
-
-def _code(maps: Any, pk: int | None) -> str | None:
-    if pk is None:
-        return None
-    found = maps()[0].get(pk)
-    return found if found is not None else maps(fresh=True)[0].get(pk)
-
-
-class ApiError(DomainError):
-    code = "invalid_filter"
-
-
-def _error(message: str) -> ApiError:
-    return ApiError(message)
-
-
-def build_filters(*, bbox: str | None = None, status: str | None = None, category: str | None = None,
-                  ward: str | None = None, updated_after: dt.datetime | None = None) -> queries.Filters:
-    f = queries.Filters()
-    if bbox:
-        try:
-            f.bbox = BBox.parse(bbox)
-        except ValueError as exc:
-            raise _error(_("bbox phải là min_lon,min_lat,max_lon,max_lat.")) from exc
-    if status:
-        try:
-            f.status = queries.parse_status([status])
-        except queries.BadFilter as exc:
-            raise _error(_("Trạng thái không hợp lệ.")) from exc
-    if category:
-        f.category = _ids(category_maps, category)
-    if ward:
-        f.ward = _ids(unit_maps, ward)
-    if updated_after is not None:
-        f.updated_after = updated_after
-    return f
-
-
-def public_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The public projection of rows from ``queries.public_page``. Datetimes stay datetimes: ``_json`` writes them
-    as ISO 8601 with full precision (microseconds), so that ``updated_after`` of the last item is exact."""
-    categories, units = category_maps()[0], unit_maps()[0]
-    out = []
-    for row in rows:
-        category, ward = categories.get(row["category_id"]), row["ward_id"]
-        out.append({
-            "code": row["code"], "status": row["status"],
-            "category": category if category is not None else (_code(category_maps, row["category_id"]) or ""),
-            "lat": row["lat"], "lon": row["lon"],
-            "ward": None if ward is None else units.get(ward) or _code(unit_maps, ward),
-            "address": row.get("address", ""), "created_at": row["created_at"], "updated_at": row["updated_at"],
-            "resolve_due_at": row["resolve_due_at"], "me_too_count": row["me_too_count"],
-        })
-    return out
-
 
 def _json(body: Any, content_type: str = "application/json; charset=utf-8") -> HttpResponse:
-    """The hot read paths' encoder: orjson (UTF-8 as is, datetimes as ``isoformat()`` gives them)."""
+    """The list endpoints' encoder: orjson (UTF-8 as is, datetimes with full precision, so that ``updated_after``
+    of the last item is exact). Their bodies are checked against the declared schemas in the tests."""
     return HttpResponse(orjson.dumps(body), content_type=content_type)
 
 
@@ -125,9 +45,9 @@ class ReportOut(Schema):
     lon: float | None = None
     ward: str | None = None
     address: str = ""
-    created_at: str
-    updated_at: str
-    resolve_due_at: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolve_due_at: dt.datetime | None = None
     me_too_count: int = 0
 
 
@@ -137,35 +57,65 @@ class ReportPage(Schema):
 
 
 class ListQuery(Schema):
-    bbox: str | None = None
-    status: str | None = None
-    category: str | None = None
-    ward: str | None = None
+    bbox: str | None = Field(None, description="min_lon,min_lat,max_lon,max_lat")
+    status: str | None = Field(None, description="open, closed or statuses, comma-separated")
+    category: str | None = Field(None, description="category codes, comma-separated")
+    ward: str | None = Field(None, description="ward codes, comma-separated")
+    start_date: dt.datetime | None = Field(None, description="filed at or after (ISO 8601)")
+    end_date: dt.datetime | None = Field(None, description="filed at or before (ISO 8601)")
     updated_after: dt.datetime | None = None
     cursor: str | None = None
-    limit: int = 50
+    limit: int = Field(50, ge=1, le=200)
 
 
 def _page(q: ListQuery) -> queries.Page:
-    f = build_filters(bbox=q.bbox, status=q.status, category=q.category, ward=q.ward, updated_after=q.updated_after)
-    try:
-        return queries.public_page(f, cursor=q.cursor, limit=q.limit)
-    except queries.BadFilter as exc:
-        raise _error(_("Con trỏ trang không hợp lệ.")) from exc
+    f = queries.build_filters(bbox=q.bbox, status=q.status, category=q.category, ward=q.ward,
+                              created_from=q.start_date, created_to=q.end_date, updated_after=q.updated_after)
+    return queries.page(f, cursor=q.cursor, limit=q.limit)
 
 
 @router.get("", response=ReportPage, summary="Public reports (filters, cursor pagination)", url_name="reports_list")
 def list_reports(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
     result = _page(q)
-    # Hot path: built and encoded directly (the rows are already plain, the schema documents them).
-    return _json({"items": public_rows(result.rows), "next_cursor": result.next_cursor})
+    return _json({"items": result.rows, "next_cursor": result.next_cursor})
 
 
-@router.get("/geojson", summary="Public reports as a GeoJSON FeatureCollection", url_name="reports_geojson")
+class PointGeometry(Schema):
+    type: Literal["Point"]
+    coordinates: list[float]
+
+
+class ReportProperties(Schema):
+    code: str
+    status: str
+    category: str
+    ward: str | None = None
+    address: str = ""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolve_due_at: dt.datetime | None = None
+    me_too_count: int = 0
+
+
+class Feature(Schema):
+    type: Literal["Feature"]
+    id: str
+    properties: ReportProperties
+    geometry: PointGeometry | None = None
+
+
+class FeatureCollection(Schema):
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+    next_cursor: str | None = None
+
+
+@router.get("/geojson", response=FeatureCollection, summary="Public reports as a GeoJSON FeatureCollection",
+            url_name="reports_geojson")
 def list_geojson(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
     result = _page(q)
     features = []
-    for props in public_rows(result.rows):
+    for props in result.rows:
         lat, lon = props.pop("lat"), props.pop("lon")
         features.append({"type": "Feature", "id": props["code"], "properties": props,
                          "geometry": {"type": "Point", "coordinates": [lon, lat]} if lat is not None else None})
@@ -174,33 +124,67 @@ def list_geojson(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
 
 
 class MapQuery(Schema):
-    bbox: str
-    zoom: int = 12
+    bbox: str = Field(description="min_lon,min_lat,max_lon,max_lat")
+    zoom: int = Field(12, ge=0, le=22)
     status: str | None = None
     category: str | None = None
 
 
-@router.get("/map", summary="Map data: clusters when zoomed out, single reports at street zoom",
+class MapPoint(Schema):
+    code: str
+    status: str
+    category: str
+    lat: float
+    lon: float
+
+
+class MapCluster(Schema):
+    lat: float
+    lon: float
+    count: int
+
+
+class MapOut(Schema):
+    kind: Literal["points", "clusters"]
+    points: list[MapPoint] | None = None
+    truncated: bool | None = None
+    clusters: list[MapCluster] | None = None
+
+
+@router.get("/map", response=MapOut, summary="Map data: clusters when zoomed out, single reports at street zoom",
             url_name="reports_map")
 def map_data(request: HttpRequest, q: Query[MapQuery]) -> HttpResponse:
-    f = build_filters(bbox=q.bbox, status=q.status, category=q.category)
-    data = queries.map_points(f, zoom=max(0, min(q.zoom, 20)))
+    f = queries.build_filters(bbox=q.bbox, status=q.status, category=q.category)
+    data = queries.map_points(f, zoom=q.zoom)
     if data["kind"] == "points":
-        categories = category_maps()[0]
-        data["points"] = [{"code": code, "status": status,
-                           "category": categories.get(category_id) or _code(category_maps, category_id),
-                           "lat": lat, "lon": lon} for code, status, category_id, lat, lon in data["points"]]
+        data["points"] = [{"code": code, "status": status, "category": category, "lat": lat, "lon": lon}
+                          for code, status, category, lat, lon in data["points"]]
     return _json(data)
 
 
-@router.get("/nearby", summary="Open reports of a category near a point (duplicate suggestions)")
-def nearby(request: HttpRequest, category: str, lat: float, lon: float) -> list[dict[str, Any]]:
-    found = _ids(category_maps, category)[0] if category else -1
-    if found == -1:
-        raise _error(_("Lĩnh vực không tồn tại hoặc đã ngừng dùng."))
+class NearbyOut(Schema):
+    code: str
+    distance_m: int
+    status: str
+    me_too_count: int
+    description: str
+
+
+@router.get("/nearby", response=list[NearbyOut],
+            summary="Open reports of a category near a point (duplicate suggestions)")
+def nearby(request: HttpRequest, category: str, lat: float = Query(..., ge=-90, le=90),
+           lon: float = Query(..., ge=-180, le=180)) -> list[dict[str, Any]]:
+    # The bounds refuse NaN and infinities too (a comparison with NaN is false).
+    found = Category.objects.filter(code=category, is_active=True).values_list("pk", flat=True).first()
+    if found is None:
+        raise ApiError(_("Lĩnh vực không tồn tại hoặc đã ngừng dùng."))
     rows = queries.nearby_open(found, lat, lon)
     return [{"code": r["code"], "distance_m": r["distance_m"], "status": r["status"],
              "me_too_count": r["me_too_count"], "description": r["description"][:200]} for r in rows]
+
+
+class ApiError(DomainError):
+    code = "invalid_filter"
 
 
 def _public_report(code: str) -> Report:
@@ -251,20 +235,25 @@ def _photo(p: Any) -> dict[str, str]:
 
 
 @router.get("/{code}", response=DetailOut, summary="One public report", url_name="reports_detail")
-def detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    r = _public_report(code)
-    return {
-        "code": r.code, "status": r.status, "category": r.category.code, "category_name": r.category.name,
-        "lat": r.lat, "lon": r.lon, "ward": r.ward.code if r.ward else None, "address": r.address,
-        "created_at": _iso(r.created_at), "updated_at": _iso(r.updated_at), "resolve_due_at": _iso(r.resolve_due_at),
-        "me_too_count": r.me_too_count, "follower_count": r.follower_count, "description": r.description,
-        "agency": r.agency.name if r.agency else None, "overdue": r.is_overdue,
-        "duplicate_of": r.duplicate_of.code if r.duplicate_of else None,
-        "url": reverse("reports:detail", args=[r.code]),
-        "photos": [_photo(p) for p in queries.public_photos(r) if p.kind == "report"],
-        "answers": [{"code": a.code, "question": a.question, "value": a.value, "text": a.text}
-                    for a in catalogue.answers(r, public=True)],
-    }
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    found = projections.rows(queries.public_reports().filter(code=code), projections.DETAIL,
+                             extra=("id", "category_id", "attributes"))
+    if not found:
+        raise ReportNotFound()
+    row = found[0]
+    answered = Report(category_id=row.pop("category_id"), attributes=row.pop("attributes"))
+    photos = (ReportPhoto.objects.filter(report_id=row.pop("id"), is_hidden=False, kind="report").order_by("id")
+              .values_list("pk", flat=True))
+    due = row["resolve_due_at"]
+    body = {**{k: row[k] for k in projections.SUMMARY}, "category_name": row["category_name"],
+            "description": row["description"], "agency": row["agency_name"],
+            "overdue": bool(row["status"] in OPEN and due is not None and due < timezone.now()),
+            "follower_count": row["follower_count"], "duplicate_of": row["duplicate_of"],
+            "url": reverse("reports:detail", args=[row["code"]]),
+            "photos": [{**projections.photo_links(pk), "kind": "report"} for pk in photos],
+            "answers": [{"code": a.code, "question": a.question, "value": a.value, "text": a.text}
+                        for a in catalogue.answers(answered, public=True)]}
+    return _json(body)
 
 
 @router.get("/{code}/timeline", response=list[EventOut], summary="The public timeline of a report")

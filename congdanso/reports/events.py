@@ -23,6 +23,7 @@ from django.utils.text import format_lazy
 from congdanso.accounts.models import StaffRole
 from congdanso.accounts.roles import Role
 from congdanso.core import outbox
+from congdanso.reports import projections
 from congdanso.reports.models import Follow, Report, ReportEvent
 from congdanso.reports.states import Audience, Status, audience
 
@@ -35,11 +36,9 @@ def _subject(report: Report) -> str:
 
 
 def _public_payload(report: Report, event: ReportEvent) -> dict[str, Any]:
-    return {
-        "code": report.code, "status": report.status, "event": event.kind, "category": report.category.code,
-        "agency": report.agency.code if report.agency else None, "lat": report.lat, "lon": report.lon,
-        "updated_at": report.updated_at.isoformat(), "message": event.message if event.is_public else "",
-    }
+    body = projections.of(report, projections.WEBHOOK)
+    return {**body, "updated_at": body["updated_at"].isoformat(), "event": event.kind,
+            "message": event.message if event.is_public else ""}
 
 
 def handle_event(payload: dict[str, Any]) -> None:

@@ -1,11 +1,14 @@
-"""Shared reads of reports: the public list and map (bbox, filters, cursor pages, clusters), nearby duplicates,
-the staff queue. Public projections never carry the reporter; hot paths select only the columns they need.
+"""Shared reads of reports: the one filter builder and status parser of every list (JSON API, Open311, public
+pages, staff queue), cursor pages, the map (bbox, clusters), nearby duplicates, the staff queue. What a public read
+shows is ``projections``; lists read its columns with ``values_list``.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
+import hashlib
 import json
 import math
 from collections.abc import Iterable
@@ -17,34 +20,53 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
+from congdanso.agencies.models import Category
+from congdanso.core.errors import DomainError
 from congdanso.lib.geo import BBox, around, cells_in, distance_m
+from congdanso.reports import projections
 from congdanso.reports.models import CategoryOptions, MapCell, Report, ReportEvent, ReportPhoto
+from congdanso.reports.projections import public_reports
 from congdanso.reports.states import FINISHED, OPEN, Status
 
-PUBLIC_COLUMNS = ("id", "code", "status", "category_id", "lat", "lon", "ward_id", "created_at", "updated_at",
-                  "resolve_due_at", "me_too_count", "address")
+__all__ = ["BadFilter", "Filters", "Page", "build_filters", "page", "parse_status", "public_reports"]
+
+# Dates a filter or cursor may name: wide enough for any real report, narrow enough that no database or time-zone
+# conversion overflows.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2999, 12, 31, tzinfo=dt.UTC)
+MAX_ID = 2**63 - 1
 
 
-class BadFilter(ValueError):
-    pass
+class BadFilter(DomainError):
+    """A list's parameter cannot be read: a 400 with a message in the user's language."""
+
+    code = "invalid_filter"
 
 
 @dataclass
 class Filters:
     bbox: BBox | None = None
-    status: list[str] | None = None  # statuses, or "open"/"closed"
-    category: list[int] | None = None
-    ward: list[int] | None = None
-    agency: list[int] | None = None
+    status: list[str] | None = None
+    category: list[str] | None = None  # codes
+    ward: list[str] | None = None  # codes
+    agency: list[str] | None = None  # codes
+    codes: list[str] | None = None  # tracking codes
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
     updated_after: dt.datetime | None = None
     overdue: bool = False
+    unrouted: bool = False
+    assignee_id: int | None = None
     q: str = ""
 
 
 def parse_status(values: list[str]) -> list[str]:
+    """Status words of every channel: ``open`` and ``closed`` (Open311's two) or single statuses, comma-separated."""
     out: set[str] = set()
     for value in values:
         for part in value.split(","):
@@ -58,8 +80,59 @@ def parse_status(values: list[str]) -> list[str]:
             elif part in Status.values:
                 out.add(part)
             else:
-                raise BadFilter(f"unknown status {part!r}")
+                raise BadFilter(_("Trạng thái không hợp lệ."))
     return sorted(out)
+
+
+def _codes(value: str | None) -> list[str] | None:
+    found = [c.strip() for c in (value or "").split(",") if c.strip()]
+    return found or None
+
+
+def parse_when(value: str | dt.datetime | None) -> dt.datetime | None:
+    """An ISO 8601 date or datetime (naive: the site's time zone), within the range a report may have."""
+    if value is None or value == "":
+        return None
+    when = value
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "+")  # "+07:00" arrives as " 07:00" when not URL-encoded
+        try:
+            when = parse_datetime(text)
+            if when is None:
+                when = dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        except ValueError as exc:
+            raise BadFilter(_("Ngày giờ phải theo ISO 8601 (ví dụ 2025-07-01T08:00:00+07:00).")) from exc
+    assert isinstance(when, dt.datetime)
+    try:
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when)
+        inside = EARLIEST <= when <= LATEST
+    except (OverflowError, ValueError):
+        inside = False
+    if not inside:
+        raise BadFilter(_("Ngày giờ nằm ngoài khoảng cho phép (1900–2999)."))
+    return when
+
+
+def build_filters(*, bbox: str | None = None, status: str | None = None, category: str | None = None,
+                  ward: str | None = None, agency: str | None = None, codes: str | None = None,
+                  created_from: str | dt.datetime | None = None, created_to: str | dt.datetime | None = None,
+                  updated_after: str | dt.datetime | None = None, q: str | None = None, overdue: bool = False,
+                  unrouted: bool = False, assignee_id: int | None = None) -> Filters:
+    """The one filter builder: every list reads its query string through this (each channel names its parameters
+    its own way and maps them here). Raises ``BadFilter`` on anything it cannot read."""
+    f = Filters(category=_codes(category), ward=_codes(ward), agency=_codes(agency), codes=_codes(codes),
+                q=(q or "").strip()[:100], overdue=overdue, unrouted=unrouted, assignee_id=assignee_id)
+    if bbox:
+        try:
+            f.bbox = BBox.parse(bbox)
+        except ValueError as exc:
+            raise BadFilter(_("bbox phải là min_lon,min_lat,max_lon,max_lat.")) from exc
+    if status:
+        f.status = parse_status([status]) or None
+    f.created_from, f.created_to = parse_when(created_from), parse_when(created_to)
+    f.updated_after = parse_when(updated_after)
+    return f
 
 
 def apply_filters(qs: QuerySet[Report], f: Filters) -> QuerySet[Report]:
@@ -67,28 +140,33 @@ def apply_filters(qs: QuerySet[Report], f: Filters) -> QuerySet[Report]:
         qs = qs.filter(lat__gte=f.bbox.min_lat, lat__lte=f.bbox.max_lat, lon__gte=f.bbox.min_lon,
                        lon__lte=f.bbox.max_lon)
         cells = cells_in(f.bbox)
-        if cells is not None:  # street zoom: a few grid cells, read through the (cell, id) index
+        if cells is not None:  # street zoom: a few grid cells, read through the (cell, lat, lon) index
             qs = qs.filter(cell__in=cells)
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.category:
-        qs = qs.filter(category_id__in=f.category)
+        qs = qs.filter(category__code__in=f.category)
     if f.ward:
-        qs = qs.filter(ward_id__in=f.ward)
+        qs = qs.filter(ward__code__in=f.ward)
     if f.agency:
-        qs = qs.filter(agency_id__in=f.agency)
+        qs = qs.filter(agency__code__in=f.agency)
+    if f.codes:
+        qs = qs.filter(code__in=f.codes)
+    if f.created_from is not None:
+        qs = qs.filter(created_at__gte=f.created_from)
+    if f.created_to is not None:
+        qs = qs.filter(created_at__lte=f.created_to)
     if f.updated_after is not None:
         qs = qs.filter(updated_at__gt=f.updated_after)
     if f.overdue:
         qs = qs.filter(status__in=list(OPEN), resolve_due_at__lt=timezone.now())
+    if f.unrouted:
+        qs = qs.filter(agency__isnull=True, status=Status.SUBMITTED)
+    if f.assignee_id is not None:
+        qs = qs.filter(assignee_id=f.assignee_id)
     if f.q:
-        q = f.q.strip()
-        qs = qs.filter(Q(code__iexact=q) | Q(description__icontains=q) | Q(address__icontains=q))
+        qs = qs.filter(Q(code__iexact=f.q) | Q(description__icontains=f.q) | Q(address__icontains=f.q))
     return qs
-
-
-def public_reports() -> QuerySet[Report]:
-    return Report.objects.filter(is_hidden=False)
 
 
 # --- cursor pagination --------------------------------------------------------------------------------------------
@@ -97,11 +175,33 @@ def _encode(data: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> list[Any]:
+def _bad_cursor() -> BadFilter:
+    return BadFilter(_("Con trỏ trang không hợp lệ."))
+
+
+def _id(value: Any) -> int:
+    if type(value) is not int or not 0 < value <= MAX_ID:
+        raise _bad_cursor()
+    return value
+
+
+def _decode(cursor: str, *, by_update: bool) -> tuple[dt.datetime | None, int]:
+    """A cursor is what ``_encode`` wrote: ``[id]``, or ``[updated_at, id]`` when syncing by change."""
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError) as exc:
-        raise BadFilter("invalid cursor") from exc
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
+        raise _bad_cursor() from exc
+    if not isinstance(data, list) or len(data) != (2 if by_update else 1):
+        raise _bad_cursor()
+    if not by_update:
+        return None, _id(data[0])
+    if not isinstance(data[0], str):
+        raise _bad_cursor()
+    try:
+        at = parse_when(data[0])
+    except BadFilter as exc:
+        raise _bad_cursor() from exc
+    return at, _id(data[1])
 
 
 @dataclass
@@ -110,114 +210,38 @@ class Page:
     next_cursor: str | None
 
 
-def page(qs: QuerySet[Report], f: Filters, *, cursor: str | None, limit: int, columns: tuple[str, ...]
-         = PUBLIC_COLUMNS) -> Page:
-    """Newest first by id; with ``updated_after`` oldest change first by (updated_at, id), for syncing."""
+def page(f: Filters, *, cursor: str | None, limit: int, fields: tuple[str, ...] = projections.SUMMARY,
+         qs: QuerySet[Report] | None = None) -> Page:
+    """A page of the public projection: newest first by id; with ``updated_after`` oldest change first by
+    (updated_at, id), for syncing. Rows carry the projection's ``fields``."""
     limit = max(1, min(limit, 200))
-    qs = apply_filters(qs, f)
+    qs = apply_filters(public_reports() if qs is None else qs, f)
     by_update = f.updated_after is not None
     if cursor:
-        data = _decode(cursor)
-        try:
-            if by_update:
-                at = dt.datetime.fromisoformat(data[0])
-                qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=int(data[1])))
-            else:
-                qs = qs.filter(id__lt=int(data[0]))
-        except (IndexError, ValueError, TypeError) as exc:
-            raise BadFilter("invalid cursor") from exc
+        at, last_id = _decode(cursor, by_update=by_update)
+        qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=last_id)) if by_update \
+            else qs.filter(id__lt=last_id)
     qs = qs.order_by("updated_at", "id") if by_update else qs.order_by("-id")
-    rows = list(qs.values(*columns)[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    keys = ("id", "updated_at") if by_update else ("id",)
+    found = projections.rows(qs[: limit + 1], fields, extra=keys)
+    more = len(found) > limit
+    rows = found[:limit]
     next_cursor = None
     if more and rows:
         last = rows[-1]
         next_cursor = _encode([last["updated_at"].isoformat(), last["id"]] if by_update else [last["id"]])
+    for key in keys:
+        if key not in fields:
+            for row in rows:
+                del row[key]
     return Page(rows, next_cursor)
 
 
-def _plain_where(f: Filters) -> tuple[list[str], list[Any]]:
-    """The WHERE clause of a public read for bbox/status/category/ward/agency filters (no text search)."""
-    where: list[str] = ["is_hidden = %s"]
-    params: list[Any] = [False]
-    if f.bbox is not None:
-        where.append("lat >= %s AND lat <= %s AND lon >= %s AND lon <= %s")
-        params += [f.bbox.min_lat, f.bbox.max_lat, f.bbox.min_lon, f.bbox.max_lon]
-        cells = cells_in(f.bbox)
-        if cells is not None:
-            where.append(f"cell IN ({', '.join(['%s'] * len(cells))})")
-            params += cells
-    for column, values in (("status", f.status), ("category_id", f.category), ("ward_id", f.ward),
-                           ("agency_id", f.agency)):
-        if values:
-            where.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
-            params += list(values)
-    return where, params
-
-
-def _native_datetimes(db: Any) -> None:
-    """PostgreSQL: read ``timestamptz`` columns of this cursor with psycopg's own (C) loader. Django registers a
-    Python subclass of it on every connection so that it can impose its time zone; with ``USE_TZ`` and the
-    connection in UTC (what Django sets) both give the same aware UTC datetimes, and the C loader is ~7x cheaper
-    (a page of 50 reports reads 150 of them)."""
-    if connection.vendor != "postgresql" or not settings.USE_TZ or connection.timezone_name != "UTC":
-        return
-    from psycopg import adapters
-    from psycopg.postgres import types
-    from psycopg.pq import Format
-
-    loader = adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
-    if loader is not None:
-        db.cursor.adapters.register_loader("timestamptz", loader)
-
-
-def public_page(f: Filters, *, cursor: str | None, limit: int) -> Page:
-    """``page()`` over the public reports with the SQL written out: the hottest public read (bbox list of the map
-    and the API). The ORM would spend more time composing the query than the database spends running it. Text
-    search and "overdue" go through ``page()``."""
-    if f.q or f.overdue:
-        return page(public_reports(), f, cursor=cursor, limit=limit)
-    limit = max(1, min(limit, 200))
-    ops = connection.ops
-    where, params = _plain_where(f)
-    by_update = f.updated_after is not None
-    if by_update:
-        where.append("updated_at > %s")
-        params.append(ops.adapt_datetimefield_value(f.updated_after))
-    if cursor:
-        data = _decode(cursor)
-        try:
-            if by_update:
-                at = ops.adapt_datetimefield_value(dt.datetime.fromisoformat(data[0]))
-                where.append("(updated_at > %s OR (updated_at = %s AND id > %s))")
-                params += [at, at, int(data[1])]
-            else:
-                where.append("id < %s")
-                params.append(int(data[0]))
-        except (IndexError, ValueError, TypeError) as exc:
-            raise BadFilter("invalid cursor") from exc
-    order = "updated_at ASC, id ASC" if by_update else "id DESC"
-    sql = (f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM {Report._meta.db_table} "  # noqa: S608 - fixed names only
-           f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %s")
-    params.append(limit + 1)
-    with connection.cursor() as db:
-        _native_datetimes(db)
-        db.execute(sql, params)
-        found = db.fetchall()
-    rows = [dict(zip(PUBLIC_COLUMNS, row, strict=True)) for row in found]
-    if connection.vendor != "postgresql":  # SQLite hands back text: make the datetimes what the ORM would give
-        for row in rows:
-            for key in ("created_at", "updated_at", "resolve_due_at"):
-                if isinstance(row[key], str):
-                    row[key] = ops.convert_datetimefield_value(row[key], None, connection)  # type: ignore[attr-defined]  # SQLite backend
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        next_cursor = _encode([last["updated_at"].isoformat(), last["id"]] if by_update else [last["id"]])
-    return Page(rows, next_cursor)
+def offset_page(f: Filters, *, number: int, size: int, fields: tuple[str, ...], extra: tuple[str, ...] = ()
+                ) -> list[dict[str, Any]]:
+    """Page ``number`` (from 1) of ``size`` rows of the public projection, newest first (Open311's paging)."""
+    qs = apply_filters(public_reports(), f).order_by("-id")
+    return projections.rows(qs[(number - 1) * size: number * size], fields, extra=extra)
 
 
 # --- map ----------------------------------------------------------------------------------------------------------
@@ -244,20 +268,11 @@ def state_of(status: str) -> str:
 
 def map_points(f: Filters, *, zoom: int, limit: int = 1000) -> dict[str, Any]:
     """Map data: single reports at street zoom, counted clusters when zoomed out. Points are plain tuples
-    ``(code, status, category_id, lat, lon)``, newest first (no model, no dict per row: the street map's hot path)."""
-    if zoom >= STREET_ZOOM or f.ward or f.agency or f.updated_after or f.overdue or f.q:
-        columns = ("code", "status", "category_id", "lat", "lon")
-        rows: list[tuple[Any, ...]]
-        if f.updated_after or f.overdue or f.q:
-            qs = apply_filters(public_reports().filter(lat__isnull=False), f)
-            rows = list(qs.order_by("-id").values_list(*columns)[:limit])
-        else:  # the common case, written out (see public_page)
-            where, params = _plain_where(f)
-            sql = (f"SELECT {', '.join(columns)} FROM {Report._meta.db_table} "  # noqa: S608 - fixed names only
-                   f"WHERE lat IS NOT NULL AND {' AND '.join(where)} ORDER BY id DESC LIMIT %s")
-            with connection.cursor() as db:
-                db.execute(sql, [*params, limit])
-                rows = db.fetchall()
+    ``(code, status, category code, lat, lon)``, newest first (no model, no dict per row: the street map's hot path)."""
+    if zoom >= STREET_ZOOM or f.ward or f.agency or f.codes or f.created_from or f.created_to or f.updated_after \
+            or f.overdue or f.q:
+        qs = apply_filters(public_reports().filter(lat__isnull=False), f).order_by("-id")
+        rows = list(qs.values_list("code", "status", "category__code", "lat", "lon")[:limit])
         return {"kind": "points", "points": rows, "truncated": len(rows) == limit}
     return {"kind": "clusters", "clusters": clusters(f, level_for_zoom(zoom))}
 
@@ -288,12 +303,14 @@ def clusters(f: Filters, level: int) -> list[dict[str, Any]]:
     if f.status and set(f.status) != set(OPEN) | set(FINISHED) and len(wanted) == 2:
         wanted = set()  # a mix of single statuses: approximate by "any state" (counts are by open/done only)
     state = wanted.pop() if len(wanted) == 1 else "all"
-    categories = tuple(sorted(f.category)) if f.category else (0,)
+    codes = tuple(sorted(f.category)) if f.category else ()
     where = "-".join(map(str, span)) if span else "all"
-    key = f"reports:clusters:{map_version()}:{level}:{where}:{','.join(map(str, categories))}:{state}"
+    chosen = hashlib.sha256(",".join(codes).encode()).hexdigest()[:16] if codes else "*"
+    key = f"reports:clusters:{map_version()}:{level}:{where}:{chosen}:{state}"
     found = cache.get(key)
     if found is None:
-        found = _clusters(level, span, categories, state)
+        categories = tuple(Category.objects.filter(code__in=codes).values_list("pk", flat=True)) if codes else (0,)
+        found = _clusters(level, span, categories or (-1,), state)
         cache.set(key, found, settings.REPORTS_MAP_CACHE_SECONDS)
     return found
 
@@ -379,7 +396,10 @@ def nearby_open(category_id: int, lat: float, lon: float, *, limit: int = 5) -> 
 # --- single report ------------------------------------------------------------------------------------------------
 
 def by_code(code: str) -> Report | None:
-    return Report.objects.select_related("category", "ward", "agency").filter(code=code).first()
+    """One report for its public page: the encrypted contact fields are not read (the page never shows them)."""
+    private = projections.PRIVATE_DEFERRED
+    return (Report.objects.select_related("category", "ward", "agency", "duplicate_of")
+            .defer(*private, *(f"duplicate_of__{name}" for name in private)).filter(code=code).first())
 
 
 def timeline(report: Report, *, internal: bool = False) -> list[ReportEvent]:

@@ -23,9 +23,9 @@ from congdanso.agencies.models import Unit
 from congdanso.agencies.queries import active_categories
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
-from congdanso.reports import inputs, queries, services, sla
+from congdanso.reports import inputs, projections, queries, services, sla
 from congdanso.reports.models import CategoryAttribute, Channel, ReportPhoto
-from congdanso.reports.states import EVENT_LABELS, FINISHED, OPEN, Status
+from congdanso.reports.states import EVENT_LABELS, OPEN, Status
 
 LOGIN = "accounts:oidc_login"
 
@@ -111,35 +111,25 @@ def nearby(request: HttpRequest) -> HttpResponse:
 
 def _filters_from(request: HttpRequest) -> tuple[queries.Filters, dict[str, str]]:
     chosen = {k: request.GET.get(k, "") for k in ("status", "category", "ward", "q")}
-    f = queries.Filters(q=chosen["q"][:100])
-    if chosen["status"] == "open":
-        f.status = sorted(OPEN)
-    elif chosen["status"] == "closed":
-        f.status = sorted(FINISHED)
-    elif chosen["status"] in Status.values:
-        f.status = [chosen["status"]]
-    if chosen["category"]:
-        found = active_categories().filter(code=chosen["category"]).values_list("pk", flat=True)
-        f.category = list(found) or [-1]
-    if chosen["ward"]:
-        f.ward = list(Unit.objects.filter(code=chosen["ward"]).values_list("pk", flat=True)) or [-1]
+    try:
+        f = queries.build_filters(status=chosen["status"], category=chosen["category"], ward=chosen["ward"],
+                                  q=chosen["q"])
+    except queries.BadFilter as exc:
+        messages.error(request, exc.message)
+        f = queries.Filters()
     return f, chosen
 
 
 def report_list(request: HttpRequest) -> HttpResponse:
     f, chosen = _filters_from(request)
     try:
-        result = queries.page(queries.public_reports(), f, cursor=request.GET.get("cursor") or None, limit=20)
+        result = queries.page(f, cursor=request.GET.get("cursor") or None, limit=20, fields=projections.PAGE_LIST)
     except queries.BadFilter as exc:
         raise Http404 from exc
-    categories = {c.pk: c for c in active_categories()}
-    ward_ids = {row["ward_id"] for row in result.rows if row["ward_id"]}
-    wards = {u.pk: u for u in Unit.objects.filter(pk__in=ward_ids)}
+    now = timezone.now()
     for row in result.rows:
-        row["category"] = categories.get(row["category_id"])
-        row["ward"] = wards.get(row["ward_id"])
         row["status_label"] = Status(row["status"]).label
-        row["overdue"] = row["status"] in OPEN and row["resolve_due_at"] and row["resolve_due_at"] < timezone.now()
+        row["overdue"] = row["status"] in OPEN and row["resolve_due_at"] and row["resolve_due_at"] < now
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {"rows": result.rows, "next_cursor": result.next_cursor, "chosen": chosen, "query": query.urlencode(),

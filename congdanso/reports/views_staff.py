@@ -28,7 +28,7 @@ from congdanso.core.errors import DomainError
 from congdanso.reports import catalogue, inputs, queries, services
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
-from congdanso.reports.states import EVENT_LABELS, OPEN, TRANSITIONS, Status
+from congdanso.reports.states import EVENT_LABELS, TRANSITIONS, Status
 from congdanso.reports.views import grouped_categories, input_from_post, map_settings
 
 
@@ -58,25 +58,15 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     qs = _scope(request)
     g = request.GET
     chosen = {k: g.get(k, "") for k in ("status", "category", "ward", "agency", "overdue", "q", "mine", "triage")}
-    if chosen["triage"]:
-        qs = qs.filter(agency__isnull=True, status=Status.SUBMITTED)
-    if chosen["status"] == "open":
-        qs = qs.filter(status__in=list(OPEN))
-    elif chosen["status"] in Status.values:
-        qs = qs.filter(status=chosen["status"])
-    if chosen["category"]:
-        qs = qs.filter(category__code=chosen["category"])
-    if chosen["ward"]:
-        qs = qs.filter(ward__code=chosen["ward"])
-    if chosen["agency"]:
-        qs = qs.filter(agency__code=chosen["agency"])
-    if chosen["overdue"]:
-        qs = qs.filter(status__in=list(OPEN), resolve_due_at__lt=timezone.now())
-    if chosen["mine"]:
-        qs = qs.filter(assignee=request.user)
-    if chosen["q"]:
-        q = chosen["q"].strip()
-        qs = qs.filter(Q(code__iexact=q) | Q(description__icontains=q) | Q(address__icontains=q))
+    try:
+        f = queries.build_filters(status=chosen["status"], category=chosen["category"], ward=chosen["ward"],
+                                  agency=chosen["agency"], q=chosen["q"], overdue=bool(chosen["overdue"]),
+                                  unrouted=bool(chosen["triage"]),
+                                  assignee_id=request.user.pk if chosen["mine"] else None)
+    except queries.BadFilter as exc:
+        messages.error(request, exc.message)
+        f = queries.Filters()
+    qs = queries.apply_filters(qs, f)
     page = Paginator(qs.order_by("resolve_due_at", "id"), 50).get_page(g.get("page"))
     city = services.is_city_admin(request.user)
     agency_ids = agency_ids_of(request.user)

@@ -11,11 +11,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -23,12 +21,12 @@ from congdanso.agencies.queries import active_categories
 from congdanso.api.integrators import authenticate
 from congdanso.api.open311.render import errors, respond
 from congdanso.core.errors import DomainError
-from congdanso.lib.geo import BBox
-from congdanso.reports import inputs, services
-from congdanso.reports.models import CategoryAttribute, Channel, Report, ReportEvent, ReportPhoto
-from congdanso.reports.states import EVENT_LABELS, FINISHED, OPEN, open311_status
+from congdanso.reports import inputs, projections, queries, services
+from congdanso.reports.models import CategoryAttribute, Channel, Report, ReportEvent, actor_display
+from congdanso.reports.states import EVENT_LABELS, Status, open311_status
 
 MAX_PAGE = 1000
+MAX_PAGE_NUMBER = 100_000
 MAX_DAYS = 90
 
 
@@ -135,117 +133,86 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _date(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    parsed = parse_datetime(value.replace(" ", "+"))
-    if parsed is None:
-        try:
-            parsed = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
-        except ValueError:
-            raise ValueError(value) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
 def _search(request: HttpRequest, fmt: str) -> HttpResponse:
     g = request.GET
-    qs = Report.objects.filter(is_hidden=False)
     try:
-        start, end = _date(g.get("start_date")), _date(g.get("end_date"))
-        updated_after = _date(g.get("updated_after"))
-        page = max(1, int(g.get("page", "1")))
-        page_size = max(1, min(MAX_PAGE, int(g.get("page_size", str(MAX_PAGE)))))
-        bbox = BBox.parse(g["bbox"]) if g.get("bbox") else None
-    except (ValueError, TypeError):
-        return errors(fmt, 400, _("Tham số không hợp lệ (ngày ISO 8601, page, page_size, bbox)."))
-    ids = [i.strip() for i in g.get("service_request_id", "").split(",") if i.strip()]
-    if ids:
-        qs = qs.filter(code__in=ids)
-    else:
-        if start and end and (end - start) > dt.timedelta(days=MAX_DAYS):
+        number = int(g.get("page") or "1")
+        size = int(g.get("page_size") or str(MAX_PAGE))
+    except ValueError:
+        return errors(fmt, 400, _("page và page_size phải là số nguyên."))
+    number, size = max(1, number), max(1, min(MAX_PAGE, size))
+    if number > MAX_PAGE_NUMBER:
+        return errors(fmt, 400, _("page tối đa là %(pages)s.") % {"pages": MAX_PAGE_NUMBER})
+    try:
+        f = queries.build_filters(codes=g.get("service_request_id"), category=g.get("service_code"),
+                                  status=g.get("status"), bbox=g.get("bbox"), created_from=g.get("start_date"),
+                                  created_to=g.get("end_date"), updated_after=g.get("updated_after"))
+    except queries.BadFilter as exc:
+        return errors(fmt, 400, str(exc.message))
+    if not f.codes:
+        start, end = f.created_from, f.created_to
+        if start and end and end - start > dt.timedelta(days=MAX_DAYS):
             return errors(fmt, 400, _("Khoảng thời gian tối đa %(days)s ngày.") % {"days": MAX_DAYS})
-        if not (start or end or updated_after):
-            start = timezone.now() - dt.timedelta(days=MAX_DAYS)
+        if not (start or end or f.updated_after):  # the spec's default window
+            f.created_from = timezone.now() - dt.timedelta(days=MAX_DAYS)
         elif end and not start:
-            start = end - dt.timedelta(days=MAX_DAYS)
-        if start:
-            qs = qs.filter(created_at__gte=start)
-        if end:
-            qs = qs.filter(created_at__lte=end)
-        if updated_after:
-            qs = qs.filter(updated_at__gt=updated_after)
-        codes = [c.strip() for c in g.get("service_code", "").split(",") if c.strip()]
-        if codes:
-            qs = qs.filter(category__code__in=codes)
-        status = [s.strip() for s in g.get("status", "").split(",") if s.strip()]
-        wanted: set[str] = set()
-        for s in status:
-            if s == "open":
-                wanted |= set(OPEN)
-            elif s == "closed":
-                wanted |= set(FINISHED)
-            else:
-                return errors(fmt, 400, _("status phải là open hoặc closed."))
-        if wanted:
-            qs = qs.filter(status__in=sorted(wanted))
-        if bbox is not None:
-            qs = qs.filter(lat__gte=bbox.min_lat, lat__lte=bbox.max_lat, lon__gte=bbox.min_lon,
-                           lon__lte=bbox.max_lon)
-    extensions = g.get("extensions") == "true"
-    qs = qs.select_related("category", "agency", "ward").order_by("-created_at", "-id")
-    qs = qs.prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.filter(is_hidden=False, kind="report"),
-                                      to_attr="public_photos"))
-    if extensions:
-        qs = qs.prefetch_related(Prefetch("events", queryset=ReportEvent.objects.filter(is_public=True)
-                                          .order_by("created_at", "id"), to_attr="public_events"))
-    rows = list(qs[(page - 1) * page_size: page * page_size])
-    base = _base(request)
-    return respond(fmt, "service_requests", "request", [_request(r, base, extensions) for r in rows])
+            f.created_from = end - dt.timedelta(days=MAX_DAYS)
+    rows = queries.offset_page(f, number=number, size=size, fields=projections.OPEN311, extra=("id",))
+    return respond(fmt, "service_requests", "request", _requests(rows, _base(request), g.get("extensions") == "true"))
 
 
 def request_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    qs = (Report.objects.filter(Q(code=code), is_hidden=False).select_related("category", "agency", "ward")
-          .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.filter(is_hidden=False, kind="report"),
-                                     to_attr="public_photos"),
-                            Prefetch("events", queryset=ReportEvent.objects.filter(is_public=True)
-                                     .order_by("created_at", "id"), to_attr="public_events")))
-    report = qs.first()
-    if report is None:
+    rows = projections.rows(queries.public_reports().filter(code=code), projections.OPEN311, extra=("id",))
+    if not rows:
         return errors(_fmt(fmt), 404, _("Không tìm thấy phản ánh %(code)s.") % {"code": code})
     return respond(_fmt(fmt), "service_requests", "request",
-                   [_request(report, _base(request), request.GET.get("extensions") == "true")])
+                   _requests(rows, _base(request), request.GET.get("extensions") == "true"))
 
 
-def _status_notes(report: Report) -> str:
-    if report.status == "rejected":
-        return report.reject_reason
-    if report.status in ("resolved", "closed"):
-        return report.resolution_note
-    if report.status == "duplicate" and report.duplicate_of_id:
+def _requests(rows: list[dict[str, Any]], base: str, extensions: bool) -> list[dict[str, Any]]:
+    """Open311's names for the public projection (``projections.OPEN311``) of these reports."""
+    notes = _notes([row["id"] for row in rows]) if extensions and rows else {}
+    return [_request(row, base, notes.get(row["id"], []) if extensions else None) for row in rows]
+
+
+def _notes(report_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The public history of these reports (report id → notes), in one query."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    events = (ReportEvent.objects.filter(report_id__in=report_ids, is_public=True).order_by("created_at", "id")
+              .values_list("report_id", "kind", "to_status", "created_at", "actor_label", "message"))
+    for report_id, kind, to_status, at, by, message in events:
+        found.setdefault(report_id, []).append({"type": kind, "label": str(EVENT_LABELS.get(kind, kind)),
+                                           "status": to_status, "datetime": at, "by": actor_display(by),
+                                                "description": message})
+    return found
+
+
+def _status_notes(row: dict[str, Any]) -> str:
+    status = row["status"]
+    if status == "rejected":
+        return row["reject_reason"]
+    if status in ("resolved", "closed"):
+        return row["resolution_note"]
+    if status == "duplicate":
         return _("Trùng phản ánh khác")
     return ""
 
 
-def _request(report: Report, base: str, extensions: bool) -> dict[str, Any]:
-    photos = getattr(report, "public_photos", [])
+def _request(row: dict[str, Any], base: str, notes: list[dict[str, Any]] | None) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "service_request_id": report.code, "status": open311_status(report.status),
-        "status_notes": _status_notes(report), "service_name": report.category.name,
-        "service_code": report.category.code, "description": report.description,
-        "agency_responsible": report.agency.name if report.agency else "", "service_notice": "",
-        "requested_datetime": report.created_at, "updated_datetime": report.updated_at,
-        "expected_datetime": report.resolve_due_at, "address": report.address, "address_id": report.ward.code
-        if report.ward else "", "zipcode": "", "lat": report.lat, "long": report.lon,
-        "media_url": base + reverse("reports:photo", args=[photos[0].pk]) if photos else "",
+        "service_request_id": row["code"], "status": open311_status(row["status"]),
+        "status_notes": _status_notes(row), "service_name": row["category_name"],
+        "service_code": row["category"], "description": row["description"],
+        "agency_responsible": row["agency_name"] or "", "service_notice": "",
+        "requested_datetime": row["created_at"], "updated_datetime": row["updated_at"],
+        "expected_datetime": row["resolve_due_at"], "address": row["address"], "address_id": row["ward"] or "",
+        "zipcode": "", "lat": row["lat"], "long": row["lon"],
+        "media_url": base + reverse("reports:photo", args=[row["photo"]]) if row["photo"] else "",
     }
-    if extensions:
+    if notes is not None:
         item["extended_attributes"] = {
-            "detailed_status": report.status, "detailed_status_label": str(report.get_status_display()),
-            "url": base + reverse("reports:detail", args=[report.code]), "me_too_count": report.me_too_count,
-            "notes": [{"type": e.kind, "label": str(EVENT_LABELS.get(e.kind, e.kind)), "status": e.to_status,
-                       "datetime": e.created_at, "by": e.actor_name, "description": e.message}
-                      for e in getattr(report, "public_events", [])],
+            "detailed_status": row["status"], "detailed_status_label": str(Status(row["status"]).label),
+            "url": base + reverse("reports:detail", args=[row["code"]]), "me_too_count": row["me_too_count"],
+            "notes": notes,
         }
     return item
