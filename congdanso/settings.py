@@ -167,7 +167,7 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "congdanso.accounts.backends.AccountBackend",  # ModelBackend, with a cheaper load of the signed-in user
+    "congdanso.accounts.backends.AccountBackend",  # ModelBackend, under the name sessions carry
 ]
 LOGIN_URL = "accounts:staff_login"
 AUTH_PASSWORD_VALIDATORS = [
