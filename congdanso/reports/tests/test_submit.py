@@ -8,6 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from congdanso.core import audit
 from congdanso.core.models import AuditEntry, OutboxMessage
 from congdanso.lib.workdays import add_working_time
 from congdanso.reports import services
@@ -114,7 +115,7 @@ def test_failure_after_files_written_leaves_no_orphan(citizen, category, monkeyp
     def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services.audit, "record", boom)
+    monkeypatch.setattr(audit, "record", boom)
     with pytest.raises(RuntimeError):
         services.submit_report(make_input(category, photos=[photo(), photo()]), actor=citizen)
     assert Report.objects.count() == 0

@@ -1,0 +1,252 @@
+"""Filing a report: the input, its checks, idempotency, rate limits and the first timeline rows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+
+from congdanso.agencies.models import Category, Unit
+from congdanso.core import audit, inserts
+from congdanso.lib.geo import cell_of
+from congdanso.lib.images import ProcessedImage
+from congdanso.reports import photos as photo_store
+from congdanso.reports import ratelimit, routing, sla
+from congdanso.reports.errors import IdempotencyConflict, RateLimited, invalid
+from congdanso.reports.models import (
+    CategoryAttribute,
+    Channel,
+    PhotoKind,
+    Priority,
+    Report,
+    ReportEvent,
+)
+from congdanso.reports.photos import Upload
+from congdanso.reports.services.common import _announce, _now, get_report, tracking_code
+
+# --- input --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class ReportInput:
+    category: str  # category code (also the Open311 service_code)
+    description: str
+    lat: float | None = None
+    lon: float | None = None
+    ward: str | None = None  # unit code chosen by the resident (used when no boundary contains the point)
+    address: str = ""
+    identity_hidden: bool = False
+    priority: str = Priority.NORMAL
+    attributes: dict[str, Any] = field(default_factory=dict)
+    photos: list[Upload] = field(default_factory=list)
+    channel: str = Channel.WEB
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    source_label: str = ""
+
+    def fingerprint(self, photo_digests: Iterable[str]) -> str:
+        body = {
+            "category": self.category, "description": self.description.strip(), "lat": self.lat, "lon": self.lon,
+            "ward": self.ward or "", "address": self.address.strip(), "hidden": bool(self.identity_hidden),
+            "priority": self.priority, "attributes": self.attributes, "photos": sorted(photo_digests),
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    created: bool  # False: the same idempotency key was sent again, the first report is returned
+
+
+# --- submitting ---------------------------------------------------------------------------------------------------
+
+_CATEGORY_TTL = 30.0
+_categories: dict[str, tuple[float, Category, list[CategoryAttribute]]] = {}
+
+
+def _category(code: str) -> Category:
+    """The active category with its extra questions, remembered per process for ``_CATEGORY_TTL`` seconds (every
+    submission needs them; an administrator's change is seen within half a minute)."""
+    now = time.monotonic()
+    hit = _categories.get(code)
+    if hit is not None and now - hit[0] < _CATEGORY_TTL:
+        return hit[1]
+    category = Category.objects.filter(code=code, is_active=True).select_related("default_agency").first()
+    if category is None:
+        _categories.pop(code, None)
+        raise invalid("unknown_category")
+    category._report_attributes = list(CategoryAttribute.objects.filter(category=category))  # type: ignore[attr-defined]
+    _categories[code] = (now, category, category._report_attributes)  # type: ignore[attr-defined]
+    return category
+
+
+def forget_categories() -> None:
+    _categories.clear()
+
+
+def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    attributes = getattr(category, "_report_attributes", None)
+    if attributes is None:
+        attributes = list(CategoryAttribute.objects.filter(category=category))
+    for attribute in attributes:
+        value = values.get(attribute.code)
+        if value in (None, "", []):
+            if attribute.required:
+                raise invalid("attribute_required", name=attribute.description)
+            continue
+        if attribute.datatype == "number":
+            try:
+                value = float(value)
+            except (TypeError, ValueError) as exc:
+                raise invalid("attribute_invalid", name=attribute.description) from exc
+        elif attribute.datatype in ("singlevaluelist", "multivaluelist"):
+            keys = {str(v.get("key")) for v in attribute.values}
+            chosen = value if isinstance(value, list) else [value]
+            if any(str(v) not in keys for v in chosen) or (attribute.datatype == "singlevaluelist"
+                                                             and len(chosen) != 1):
+                raise invalid("attribute_invalid", name=attribute.description)
+            value = chosen if attribute.datatype == "multivaluelist" else str(chosen[0])
+        else:
+            value = str(value)[:1000]
+        clean[attribute.code] = value
+    return clean
+
+
+def _scoped_key(key: str, actor: Any, scope: str) -> str:
+    owner = f"u{actor.pk}" if getattr(actor, "is_authenticated", False) else "anon"
+    return f"{scope or owner}:{key}"[:80]
+
+
+def submit_report(
+    data: ReportInput, *, actor: Any, idempotency_key: str | None = None, ip: str | None = None,
+    key_scope: str = "", on_behalf: bool = False, request: Any = None,
+) -> Submitted:
+    """File a new report (or return the one already filed under the same idempotency key).
+
+    ``actor`` is the resident, or the staff member who types in a hotline call (``on_behalf``: the report has no
+    resident account, the caller's contact details are kept encrypted). Raises ReportError (400), PhotoRejected,
+    IdempotencyConflict (409), RateLimited (429).
+    """
+    description = (data.description or "").strip()
+    if not description:
+        raise invalid("description_required")
+    if len(description) > 4000:
+        raise invalid("description_too_long")
+    category = _category(data.category)
+    chosen_ward = None
+    if data.ward:
+        chosen_ward = Unit.objects.filter(code=data.ward).first()
+        if chosen_ward is None:
+            raise invalid("unknown_ward")
+    if (data.lat is None) != (data.lon is None):
+        raise invalid("location_required")
+    if data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon):
+        raise invalid("outside_city")
+    if data.lat is None and chosen_ward is None:
+        raise invalid("location_required")
+    attributes = _check_attributes(category, data.attributes or {})
+    if data.priority not in Priority.values:
+        data.priority = Priority.NORMAL
+    images = photo_store.prepare(data.photos)
+    fingerprint = data.fingerprint(image.sha256 for image in images)
+    key = _scoped_key(idempotency_key, actor, key_scope) if idempotency_key else None
+    resident = actor if (getattr(actor, "is_authenticated", False) and not on_behalf) else None
+    limits = []
+    if resident is not None:
+        limits.append((f"report:user:{resident.pk}", settings.REPORTS_RATE_PER_USER_HOUR))
+    if ip and not on_behalf:
+        limits.append((f"report:ip:{ip}", settings.REPORTS_RATE_PER_IP_HOUR))
+    # Nearly every key is new: no look-up first. A key sent again fails the INSERT on its unique index, and the
+    # first report is answered then; a replay is neither counted against the limits nor refused by them.
+    try:
+        counted = ratelimit.hit(*limits)
+    except RateLimited:
+        if key and (replayed := _replayed(key, fingerprint)) is not None:
+            return replayed
+        raise
+    try:
+        with photo_store.files_cleanup(), transaction.atomic():
+            report = _create(data, category, chosen_ward, attributes, images, resident=resident, actor=actor,
+                             key=key, fingerprint=fingerprint, description=description, request=request)
+    except IntegrityError:
+        if key and (replayed := _replayed(key, fingerprint)) is not None:
+            ratelimit.refund(counted)
+            return replayed
+        raise
+    return Submitted(report, True)
+
+
+def _replayed(key: str, fingerprint: str) -> Submitted | None:
+    """The report already filed under this idempotency key (409 if the body differs), or None."""
+    existing = Report.objects.filter(idempotency_key=key).values_list("pk", "request_hash").first()
+    if existing is None:
+        return None
+    if existing[1] != fingerprint:
+        raise IdempotencyConflict()
+    return Submitted(get_report(existing[0]), False)
+
+
+def _next_report_id() -> int | None:
+    """PostgreSQL: the id the next report will have, from its table's sequence, so that the report is inserted
+    once with its tracking code; an UPDATE of the code right after the INSERT would write the row and each of its
+    indexes a second time. None on engines without sequences (SQLite): insert, then set the code."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Report._meta.db_table])
+        return int(cursor.fetchone()[0])
+
+
+def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, attributes: dict[str, Any],
+            images: list[ProcessedImage], *, resident: Any, actor: Any, key: str | None, fingerprint: str,
+            description: str, request: Any) -> Report:
+    now = _now()
+    place = routing.locate(data.lat, data.lon, chosen_ward)
+    agency = routing.agency_for(category, place.ward)
+    report = Report(
+        category=category, description=description, attributes=attributes, lat=data.lat, lon=data.lon,
+        address=data.address.strip()[:300], cell=cell_of(data.lat, data.lon) if data.lat is not None else None,
+        ward=place.ward, ward_source=place.source, agency=agency,
+        reporter=resident, identity_hidden=bool(data.identity_hidden and resident is not None),
+        contact_name=data.contact_name.strip()[:200], contact_phone=data.contact_phone.strip()[:40],
+        contact_email=data.contact_email.strip()[:200], channel=data.channel, source_label=data.source_label[:120],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None, priority=data.priority,
+        idempotency_key=key, request_hash=fingerprint, created_at=now, updated_at=now,
+        forward_due_at=sla.forward_due(category, now), resolve_due_at=sla.resolve_due(category, data.priority, now),
+        forwarded_at=now if agency else None,
+    )
+    report.pk = _next_report_id()
+    if report.pk is not None:  # written once, with its tracking code
+        report.code = tracking_code(report)
+        inserts.insert([report])
+    else:
+        inserts.insert([report])
+        report.code = tracking_code(report)
+        report.save(update_fields=["code"])
+    # category, ward and agency stay cached on the instance: no re-read
+    event = ReportEvent(report=report, kind="submitted", to_status=report.status, actor=resident,
+                        actor_label="@reporter" if resident else f"@channel:{data.channel}",
+                        data={"channel": data.channel}, created_at=now)
+    second = (ReportEvent(report=report, kind="routed", to_status=report.status, actor_label=agency.name,
+                          agency=agency, created_at=now) if agency is not None else
+              ReportEvent(report=report, kind="triage", to_status=report.status, actor_label="@system",
+                          created_at=now))
+    inserts.insert([event, second])
+    for image in images:
+        photo_store.store(report, image, kind=PhotoKind.REPORT, event=event)
+    # The deadline row is written by the worker that handles this announcement (off the request path).
+    if agency is not None:
+        _announce(report, second, extra={"agency_id": agency.pk, "schedule_deadline": True})
+    else:
+        _announce(report, event, extra={"triage": True, "schedule_deadline": True})
+    audit.record("report.submitted", actor=actor, obj=report, request=request, code=report.code,
+                 channel=data.channel, agency=agency.code if agency else None, photos=len(images))
+    return report
