@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -69,7 +70,15 @@ class _CommitHint:
         self.ids: list[int] = []
 
     def __call__(self) -> None:
+        follow_up = getattr(_running, "follow_up", None)
+        if follow_up is not None:  # committed by a handler of a running task: that task runs them next
+            follow_up.extend(self.ids)
+            return
         _hint(self.ids, marked=True)
+
+
+_running = threading.local()  # .follow_up: rows committed by the handlers of the task running on this thread
+FOLLOW_UP_ROUNDS = 5
 
 
 def _hint_on_commit(ids: Iterable[int]) -> None:
@@ -143,21 +152,18 @@ def claim_many(message_ids: list[int], worker: str, *, extra: int = CLAIM_EXTRA)
     """Claim the due pending rows among ``message_ids``, and up to ``extra`` other due pending rows of topics with
     a batch handler (oldest first), in one conditional UPDATE; return the claimed rows in id order."""
     now = timezone.now()
-    wanted = set(message_ids)
+    wanted = Q(pk__in=list(message_ids))
     if extra and _batch_handlers:
-        wanted.update(OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now,
-                                                   topic__in=list(_batch_handlers))
-                      .order_by("available_at").values_list("pk", flat=True)[:extra])
-    if not wanted:
-        return []
-    claimed = OutboxMessage.objects.filter(
-        pk__in=wanted, status=OutboxStatus.PENDING, available_at__lte=now
-    ).update(status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=worker, attempts=F("attempts") + 1)
+        wanted |= Q(pk__in=OutboxMessage.objects.filter(
+            status=OutboxStatus.PENDING, available_at__lte=now, topic__in=list(_batch_handlers)
+        ).order_by("available_at").values("pk")[:extra])
+    claimed = OutboxMessage.objects.filter(wanted, status=OutboxStatus.PENDING, available_at__lte=now).update(
+        status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=worker, attempts=F("attempts") + 1)
     if not claimed:
         return []
     # This worker's claims stamped ``now``: exactly the rows the UPDATE took.
-    return list(OutboxMessage.objects.filter(pk__in=wanted, status=OutboxStatus.CLAIMED, claimed_by=worker,
-                                             claimed_at=now).order_by("pk"))
+    return list(OutboxMessage.objects.filter(status=OutboxStatus.CLAIMED, claimed_by=worker, claimed_at=now)
+                .order_by("pk"))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -183,16 +189,27 @@ def run_message(message_id: int, worker: str | None = None) -> str:
 
 
 def run_batch(message_ids: list[int], worker: str | None = None, *, extra: int = CLAIM_EXTRA) -> dict[str, int]:
-    """Claim these rows and up to ``extra`` other due ones, run them, settle them. Returns counts per outcome;
-    rows of ``message_ids`` that were not claimed count as skipped."""
+    """Claim these rows and up to ``extra`` other due ones, run them, settle them; then, the same way, the due
+    rows their handlers committed (a second task would only repeat the claim), for up to ``FOLLOW_UP_ROUNDS``
+    rounds. Those rows are marked as hinted when written: if this worker dies first, the sweeper hints them.
+    Returns counts per outcome; rows of ``message_ids`` that were not claimed count as skipped."""
     worker = worker or worker_name()
-    messages = claim_many(message_ids, worker, extra=extra)
     counts: dict[str, int] = {}
-    skipped = len(set(message_ids) - {m.pk for m in messages})
-    if skipped:
-        counts["skipped"] = skipped
-    for outcome in _run_claimed(messages, worker).values():
-        counts[outcome] = counts.get(outcome, 0) + 1
+    ids = list(message_ids)
+    for round_ in range(FOLLOW_UP_ROUNDS):
+        _running.follow_up = []
+        try:
+            messages = claim_many(ids, worker, extra=extra)
+            if round_ == 0 and (skipped := len(set(ids) - {m.pk for m in messages})):
+                counts["skipped"] = skipped
+            for outcome in _run_claimed(messages, worker).values():
+                counts[outcome] = counts.get(outcome, 0) + 1
+        finally:
+            ids, _running.follow_up = _running.follow_up, None
+        if not ids:
+            break
+    else:
+        _hint(ids, marked=True)
     return counts
 
 

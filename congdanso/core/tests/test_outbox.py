@@ -322,8 +322,8 @@ def test_a_task_claims_other_due_rows_of_batch_topics_in_the_same_update(
     rows = [make_row(payload={"n": n}) for n in range(5)]
     other = OutboxMessage.objects.create(topic="test.single", payload={})  # no batch handler: not taken along
     later = make_row(payload={"n": 9}, available_at=timezone.now() + timedelta(minutes=1))
-    # select the extra rows, claim, read the claimed rows, settle: four statements for five rows
-    with django_assert_max_num_queries(4):
+    # claim (its own row and the extra ones), read the claimed rows, settle: three statements for five rows
+    with django_assert_max_num_queries(3):
         assert outbox.run_batch([rows[0].pk], "w1") == {"done": 5}
     assert batches == [[0, 1, 2, 3, 4]]
     statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
@@ -331,6 +331,28 @@ def test_a_task_claims_other_due_rows_of_batch_topics_in_the_same_update(
     assert statuses[other.pk] == statuses[later.pk] == OutboxStatus.PENDING
     # The tasks hinting the other rows find them done.
     assert outbox.run_batch([r.pk for r in rows[1:]], "w1", extra=0) == {"skipped": 4}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_committed_by_a_running_tasks_handlers_run_in_that_task_without_a_second_task(
+    handlers: dict[str, Any]
+) -> None:
+    seen: list[str] = []
+
+    def first(payload: dict[str, Any]) -> None:
+        seen.append("first")
+        with transaction.atomic():
+            outbox.enqueue("test.second", {})
+
+    outbox.register(TOPIC, first)
+    outbox.register("test.second", lambda payload: seen.append("second"))
+    with transaction.atomic():
+        row = outbox.enqueue(TOPIC, {})
+    DBTaskResult.objects.all().delete()
+    assert outbox.run_batch([row.pk], "w1") == {"done": 2}
+    assert seen == ["first", "second"]
+    assert not DBTaskResult.objects.exists()  # no task for the second row
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.DONE}
 
 
 @pytest.mark.django_db
