@@ -199,7 +199,8 @@ def run_batch(message_ids: list[int], worker: str | None = None, *, extra: int =
     for round_ in range(FOLLOW_UP_ROUNDS):
         _running.follow_up = []
         try:
-            messages = claim_many(ids, worker, extra=extra)
+            # Extra rows in the first round only: follow-ups must not wait behind a burst of new rows.
+            messages = claim_many(ids, worker, extra=extra if round_ == 0 else 0)
             if round_ == 0 and (skipped := len(set(ids) - {m.pk for m in messages})):
                 counts["skipped"] = skipped
             for outcome in _run_claimed(messages, worker).values():
