@@ -1,11 +1,11 @@
 """Transactional outbox: work that must not be lost is a row written in the caller's transaction.
 
 ``enqueue(topic, payload)`` must run inside ``transaction.atomic()``. When the transaction commits, one
-``run_outbox_batch`` task carrying the ids of the due rows it wrote is enqueued (the hint). If that hint is lost
-(worker down, Redis flushed, process killed), the sweeper finds the rows and hints them again; delayed rows are
-left to the sweeper, which hints them once due. A task claims its rows, and up to ``CLAIM_EXTRA`` other due rows
-of topics that run in batches, with one conditional UPDATE, so two workers never run the same row at once; a claim
-whose worker died is released after ``OUTBOX_LEASE_SECONDS``.
+``run_outbox_batch`` task carrying the ids of the due rows it wrote is enqueued (the hint; a deferred task for rows
+due within two sweeps). If that hint is lost (worker down, Redis flushed, process killed), the sweeper finds the rows
+and hints them again; rows due later (deadlines) are left to the sweeper, which hints them once due. A task claims
+its rows, and up to ``CLAIM_EXTRA`` other due rows of topics that run in batches, with one conditional UPDATE, so
+two workers never run the same row at once; a claim whose worker died is released after ``OUTBOX_LEASE_SECONDS``.
 
 Handlers are registered per topic by the app that owns the work (``register("notify.deliver", deliver)``) and
 must be idempotent: after a crash between the handler's side effect and ``done`` a row may run again. A topic may
@@ -19,7 +19,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -64,35 +64,38 @@ def worker_name() -> str:
 
 
 class _CommitHint:
-    """The due rows written in one transaction: hinted as one task when it commits (``transaction.on_commit``)."""
+    """The rows written in one transaction, hinted when it commits (``transaction.on_commit``): the due ones as one
+    task, the ones due soon as one deferred task per due time."""
 
     def __init__(self) -> None:
         self.ids: list[int] = []
+        self.later: dict[datetime, list[int]] = {}
 
     def __call__(self) -> None:
+        for when, ids in self.later.items():
+            _hint(ids, marked=True, run_after=when)
         follow_up = getattr(_running, "follow_up", None)
         if follow_up is not None:  # committed by a handler of a running task: that task runs them next
             follow_up.extend(self.ids)
-            return
-        _hint(self.ids, marked=True)
+        else:
+            _hint(self.ids, marked=True)
 
 
 _running = threading.local()  # .follow_up: rows committed by the handlers of the task running on this thread
 FOLLOW_UP_ROUNDS = 5
 
 
-def _hint_on_commit(ids: Iterable[int]) -> None:
+def _hint_on_commit(ids: Iterable[int], run_after: datetime | None = None) -> None:
     """Add these rows to the hint of the current transaction, registering it on its first row. A hint registered
     inside a savepoint that is rolled back goes with it, and the next row registers a new one; ids of rows rolled
     back with a savepoint may stay in an outer hint, where they claim nothing."""
     connection = transaction.get_connection()
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _CommitHint):
-            callback.ids.extend(ids)
-            return
-    hint = _CommitHint()
-    hint.ids.extend(ids)
-    transaction.on_commit(hint)
+    hint = next((callback for _savepoints, callback, _robust in connection.run_on_commit
+                 if isinstance(callback, _CommitHint)), None)
+    if hint is None:
+        hint = _CommitHint()
+        transaction.on_commit(hint)
+    (hint.ids if run_after is None else hint.later.setdefault(run_after, [])).extend(ids)
 
 
 def enqueue(topic: str, payload: dict[str, Any], *, delay: timedelta | None = None) -> OutboxMessage:
@@ -104,23 +107,26 @@ def enqueue_many(topic: str, payloads: list[dict[str, Any]], *, delay: timedelta
     if not transaction.get_connection().in_atomic_block:
         raise NotInTransaction("outbox.enqueue must be called inside transaction.atomic()")
     now = timezone.now()
-    due = not delay or delay <= timedelta()
-    # A due row is marked as hinted when written (its hint follows the commit); the mark is taken back if the hint
-    # cannot be enqueued, and goes stale (2 × OUTBOX_SWEEP_SECONDS) if the process dies before hinting. A delayed
-    # row carries no mark: the sweeper hints it once it is due.
-    rows = [OutboxMessage(topic=topic, payload=p, available_at=now + (delay or timedelta()),
-                          enqueued_at=now if due else None) for p in payloads]
+    available_at = now + (delay or timedelta())
+    due = available_at <= now
+    # Rows due within two sweeps are hinted after the commit (a deferred task for the later ones) and marked as
+    # hinted when written (as of when they are due); the mark is taken back if the hint cannot be enqueued, and
+    # goes stale after 2 × OUTBOX_SWEEP_SECONDS if the process dies before hinting. Rows due later (deadlines)
+    # carry no mark: the sweeper hints them once due.
+    soon = due or available_at - now <= timedelta(seconds=2 * settings.OUTBOX_SWEEP_SECONDS)
+    rows = [OutboxMessage(topic=topic, payload=p, available_at=available_at,
+                          enqueued_at=available_at if soon else None) for p in payloads]
     if len(rows) == 1:
         rows[0].save(force_insert=True)
     else:
         rows = OutboxMessage.objects.bulk_create(rows, batch_size=500)
     ids = [row.pk for row in rows if row.pk is not None]
-    if due and ids:  # (an engine that returned no ids leaves the rows to the sweeper once their mark is stale)
-        _hint_on_commit(ids)
+    if soon and ids:  # (an engine that returned no ids leaves the rows to the sweeper once their mark is stale)
+        _hint_on_commit(ids, run_after=None if due else available_at)
     return rows
 
 
-def _hint(ids: list[int], *, marked: bool = False) -> None:
+def _hint(ids: list[int], *, marked: bool = False, run_after: datetime | None = None) -> None:
     """Enqueue ``run_outbox_batch`` tasks (``TASK_SIZE`` ids each) for these rows. Failure is fine: the sweeper is
     the guarantee.
 
@@ -129,8 +135,9 @@ def _hint(ids: list[int], *, marked: bool = False) -> None:
     if not unique:
         return
     try:
+        task = run_outbox_batch if run_after is None else run_outbox_batch.using(run_after=run_after)
         for start in range(0, len(unique), TASK_SIZE):
-            run_outbox_batch.enqueue(unique[start:start + TASK_SIZE])
+            task.enqueue(unique[start:start + TASK_SIZE])
         if not marked:
             OutboxMessage.objects.filter(pk__in=unique, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     except Exception:

@@ -101,15 +101,30 @@ def test_one_commit_is_one_task_carrying_all_its_due_rows() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_delayed_row_carries_no_hint_mark_and_the_sweeper_hints_it_once_due() -> None:
+@override_settings(OUTBOX_SWEEP_SECONDS=15)
+def test_a_row_due_later_carries_no_hint_mark_and_the_sweeper_hints_it_once_due() -> None:
     with transaction.atomic():
-        message = outbox.enqueue(TOPIC, {"x": 1}, delay=timedelta(seconds=30))
+        message = outbox.enqueue(TOPIC, {"x": 1}, delay=timedelta(minutes=5))
     message.refresh_from_db()
     assert message.enqueued_at is None
     assert hinted_ids() == []
     assert outbox.sweep()["hinted"] == 0  # not due yet
-    assert outbox.sweep(now=timezone.now() + timedelta(seconds=31))["hinted"] == 1
+    assert outbox.sweep(now=timezone.now() + timedelta(minutes=5, seconds=1))["hinted"] == 1
     assert hinted_ids() == [message.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(OUTBOX_SWEEP_SECONDS=15)
+def test_a_row_due_soon_is_hinted_by_a_deferred_task_when_due() -> None:
+    with transaction.atomic():
+        message = outbox.enqueue(TOPIC, {"x": 1}, delay=timedelta(seconds=20))
+    message.refresh_from_db()
+    assert message.enqueued_at == message.available_at  # hinted as of when it is due
+    task = DBTaskResult.objects.get(task_path=TASK_PATH)
+    assert task.args_kwargs["args"][0] == [message.pk]
+    assert task.run_after == message.available_at
+    # The sweeper does not hint it again while that hint is fresh.
+    assert outbox.sweep(now=message.available_at + timedelta(seconds=1))["hinted"] == 0
 
 
 @pytest.mark.django_db(transaction=True)
