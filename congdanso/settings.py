@@ -203,7 +203,7 @@ OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 30)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "congdanso.accounts.backends.AccountBackend",  # ModelBackend, with a cheaper load of the signed-in user
+    "congdanso.accounts.backends.AccountBackend",  # ModelBackend, under the name sessions carry
 ]
 LOGIN_URL = "accounts:staff_login"
 AUTH_PASSWORD_VALIDATORS = [

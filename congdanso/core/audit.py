@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.http import HttpRequest
 
-from congdanso.core import inserts
 from congdanso.core.models import AuditEntry
 
 
@@ -55,7 +54,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     is_user = getattr(actor, "is_authenticated", False)
-    entry = AuditEntry(
+    return AuditEntry.objects.create(
         action=action,
         actor=actor if is_user else None,
         actor_label=str(actor or "")[:200],
@@ -64,8 +63,6 @@ def record(
         ip_address=ip or client_ip(request),
         data=data,
     )
-    inserts.insert([entry])
-    return entry
 
 
 @contextmanager

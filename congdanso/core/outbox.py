@@ -1,12 +1,15 @@
 """Transactional outbox: work that must not be lost is a row written in the caller's transaction.
 
-``enqueue(topic, payload)`` must run inside ``transaction.atomic()``; when the transaction commits, a task is
-enqueued as a hint to run the row soon. If that hint is lost (worker down, Redis flushed, process killed), the
-sweeper finds the row and enqueues it again. A row is claimed with a conditional UPDATE, so two workers never run
-the same row at once; a claim whose worker died is released after ``OUTBOX_LEASE_SECONDS``.
+``enqueue(topic, payload)`` must run inside ``transaction.atomic()``. When the transaction commits, one
+``run_outbox_batch`` task carrying the ids of the due rows it wrote is enqueued (the hint; a deferred task for rows
+due within two sweeps). If that hint is lost (worker down, Redis flushed, process killed), the sweeper finds the rows
+and hints them again; rows due later (deadlines) are left to the sweeper, which hints them once due. A task claims
+its rows, and up to ``CLAIM_EXTRA`` other due rows of topics that run in batches, with one conditional UPDATE, so
+two workers never run the same row at once; a claim whose worker died is released after ``OUTBOX_LEASE_SECONDS``.
 
 Handlers are registered per topic by the app that owns the work (``register("notify.deliver", deliver)``) and
-must be idempotent: after a crash between the handler's side effect and ``done`` a row may run again.
+must be idempotent: after a crash between the handler's side effect and ``done`` a row may run again. A topic may
+also register a handler taking a list of payloads (``register_many``), run once for all its rows of a claim.
 """
 
 from __future__ import annotations
@@ -14,22 +17,28 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
-from datetime import timedelta
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
-from congdanso.core import hints, inserts
 from congdanso.core.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], None]
+BatchHandler = Callable[[list[dict[str, Any]]], None]
 _handlers: dict[str, Handler] = {}
+_batch_handlers: dict[str, BatchHandler] = {}
+
+TASK_SIZE = 100  # row ids per run_outbox_batch task
+CLAIM_EXTRA = 100  # other due rows a task takes along with its own (a burst runs in few claims)
 
 
 class NotInTransaction(RuntimeError):
@@ -40,6 +49,12 @@ def register(topic: str, handler: Handler) -> None:
     _handlers[topic] = handler
 
 
+def register_many(topic: str, handler: BatchHandler) -> None:
+    """A handler for all the rows of ``topic`` in one claim (their payloads, oldest first). If it raises, the rows
+    are run one by one through the single-row handler, so one bad row does not hold back the others."""
+    _batch_handlers[topic] = handler
+
+
 def handler_for(topic: str) -> Handler | None:
     return _handlers.get(topic)
 
@@ -48,68 +63,123 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+class _CommitHint:
+    """The rows written in one transaction, hinted when it commits (``transaction.on_commit``): the due ones as one
+    task, the ones due soon as one deferred task per due time."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.later: dict[datetime, list[int]] = {}
+
+    def __call__(self) -> None:
+        for when, ids in self.later.items():
+            _hint(ids, marked=True, run_after=when)
+        follow_up = getattr(_running, "follow_up", None)
+        if follow_up is not None:  # committed by a handler of a running task: that task runs them next
+            follow_up.extend(self.ids)
+        else:
+            _hint(self.ids, marked=True)
+
+
+_running = threading.local()  # .follow_up: rows committed by the handlers of the task running on this thread
+FOLLOW_UP_ROUNDS = 5
+
+
+def _hint_on_commit(ids: Iterable[int], run_after: datetime | None = None) -> None:
+    """Add these rows to the hint of the current transaction, registering it on its first row. A hint registered
+    inside a savepoint that is rolled back goes with it, and the next row registers a new one; ids of rows rolled
+    back with a savepoint may stay in an outer hint, where they claim nothing."""
+    connection = transaction.get_connection()
+    hint = next((callback for _savepoints, callback, _robust in connection.run_on_commit
+                 if isinstance(callback, _CommitHint)), None)
+    if hint is None:
+        hint = _CommitHint()
+        transaction.on_commit(hint)
+    (hint.ids if run_after is None else hint.later.setdefault(run_after, [])).extend(ids)
+
+
 def enqueue(topic: str, payload: dict[str, Any], *, delay: timedelta | None = None) -> OutboxMessage:
+    return enqueue_many(topic, [payload], delay=delay)[0]
+
+
+def enqueue_many(topic: str, payloads: list[dict[str, Any]], *, delay: timedelta | None = None
+                 ) -> list[OutboxMessage]:
     if not transaction.get_connection().in_atomic_block:
         raise NotInTransaction("outbox.enqueue must be called inside transaction.atomic()")
     now = timezone.now()
-    # Marked as hinted in the INSERT itself (the hint follows the commit): no UPDATE after the hint. If the hint
-    # cannot be enqueued the mark is taken back and the next sweep hints the row; if the process dies between the
-    # commit and the hint, the sweeper hints it once the mark is stale (2 × OUTBOX_SWEEP_SECONDS).
-    message = OutboxMessage(topic=topic, payload=payload, available_at=now + (delay or timedelta()), enqueued_at=now)
-    inserts.insert([message])
-    transaction.on_commit(lambda: _hint([message.pk], marked=True))
-    return message
-
-
-def enqueue_many(topic: str, payloads: list[dict[str, Any]]) -> list[OutboxMessage]:
-    if not transaction.get_connection().in_atomic_block:
-        raise NotInTransaction("outbox.enqueue_many must be called inside transaction.atomic()")
-    now = timezone.now()
-    rows = OutboxMessage.objects.bulk_create(
-        [OutboxMessage(topic=topic, payload=p, available_at=now) for p in payloads], batch_size=500
-    )
+    available_at = now + (delay or timedelta())
+    due = available_at <= now
+    # Rows due within two sweeps are hinted after the commit (a deferred task for the later ones) and marked as
+    # hinted when written (as of when they are due); the mark is taken back if the hint cannot be enqueued, and
+    # goes stale after 2 × OUTBOX_SWEEP_SECONDS if the process dies before hinting. Rows due later (deadlines)
+    # carry no mark: the sweeper hints them once due.
+    soon = due or available_at - now <= timedelta(seconds=2 * settings.OUTBOX_SWEEP_SECONDS)
+    rows = [OutboxMessage(topic=topic, payload=p, available_at=available_at,
+                          enqueued_at=available_at if soon else None) for p in payloads]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    else:
+        rows = OutboxMessage.objects.bulk_create(rows, batch_size=500)
     ids = [row.pk for row in rows if row.pk is not None]
-    if len(ids) == len(rows):
-        transaction.on_commit(lambda: _hint(ids))
-    # Engines that do not return ids from bulk inserts leave the rows to the sweeper.
+    if soon and ids:  # (an engine that returned no ids leaves the rows to the sweeper once their mark is stale)
+        _hint_on_commit(ids, run_after=None if due else available_at)
     return rows
 
 
-def _hint(ids: list[int], *, marked: bool = False) -> None:
-    """Ask the task queue to run these rows soon (see core/hints.py). Failure is fine: the sweeper is the guarantee.
+def _hint(ids: list[int], *, marked: bool = False, run_after: datetime | None = None) -> None:
+    """Enqueue ``run_outbox_batch`` tasks (``TASK_SIZE`` ids each) for these rows. Failure is fine: the sweeper is
+    the guarantee.
 
     ``marked``: the rows were written with ``enqueued_at`` already set; it is cleared if the hint fails."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return
     try:
-        hints.send(ids)
+        task = run_outbox_batch if run_after is None else run_outbox_batch.using(run_after=run_after)
+        for start in range(0, len(unique), TASK_SIZE):
+            task.enqueue(unique[start:start + TASK_SIZE])
         if not marked:
-            OutboxMessage.objects.filter(pk__in=ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+            OutboxMessage.objects.filter(pk__in=unique, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     except Exception:
-        logger.warning("outbox hint for %d rows could not be enqueued; the sweeper will retry", len(ids),
+        logger.warning("outbox hint for %d rows could not be enqueued; the sweeper will retry", len(unique),
                        exc_info=True)
         if marked:
             try:
-                OutboxMessage.objects.filter(pk__in=ids).update(enqueued_at=None)
+                OutboxMessage.objects.filter(pk__in=unique).update(enqueued_at=None)
             except Exception:  # the database is gone too: the mark goes stale and the sweeper hints the rows then
-                logger.warning("outbox: could not clear the hint mark of %d rows", len(ids), exc_info=True)
+                logger.warning("outbox: could not clear the hint mark of %d rows", len(unique), exc_info=True)
 
 
 def claim(message_id: int, worker: str) -> OutboxMessage | None:
+    claimed = claim_many([message_id], worker, extra=0)
+    return claimed[0] if claimed else None
+
+
+def claim_many(message_ids: list[int], worker: str, *, extra: int = CLAIM_EXTRA) -> list[OutboxMessage]:
+    """Claim the due pending rows among ``message_ids``, and up to ``extra`` other due pending rows of topics with
+    a batch handler (oldest first), in one conditional UPDATE; return the claimed rows in id order."""
     now = timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        pk=message_id, status=OutboxStatus.PENDING, available_at__lte=now
-    ).update(status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=worker, attempts=F("attempts") + 1)
+    wanted = Q(pk__in=list(message_ids))
+    if extra and _batch_handlers:
+        wanted |= Q(pk__in=OutboxMessage.objects.filter(
+            status=OutboxStatus.PENDING, available_at__lte=now, topic__in=list(_batch_handlers)
+        ).order_by("available_at").values("pk")[:extra])
+    claimed = OutboxMessage.objects.filter(wanted, status=OutboxStatus.PENDING, available_at__lte=now).update(
+        status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=worker, attempts=F("attempts") + 1)
     if not claimed:
-        return None
-    return OutboxMessage.objects.get(pk=message_id)
+        return []
+    # This worker's claims stamped ``now``: exactly the rows the UPDATE took.
+    return list(OutboxMessage.objects.filter(status=OutboxStatus.CLAIMED, claimed_by=worker, claimed_at=now)
+                .order_by("pk"))
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 5 * 2 ** max(0, attempts - 1)))
 
 
-def _still_mine(message: OutboxMessage, worker: str) -> Q:
+def _still_mine(ids: list[int], worker: str) -> Q:
     """Rows this run may still settle: its own claim, or a claim released meanwhile (no one else holds it)."""
-    return Q(pk=message.pk) & (Q(status=OutboxStatus.CLAIMED, claimed_by=worker) | Q(status=OutboxStatus.PENDING))
+    return Q(pk__in=ids) & (Q(status=OutboxStatus.CLAIMED, claimed_by=worker) | Q(status=OutboxStatus.PENDING))
 
 
 def run_message(message_id: int, worker: str | None = None) -> str:
@@ -122,35 +192,118 @@ def run_message(message_id: int, worker: str | None = None) -> str:
     message = claim(message_id, worker)
     if message is None:
         return "skipped"
-    handler = handler_for(message.topic)
-    try:
-        if handler is None:
-            raise LookupError(f"no handler registered for topic {message.topic!r}")
-        handler(message.payload)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            settled = OutboxMessage.objects.filter(_still_mine(message, worker)).update(
-                status=OutboxStatus.FAILED, last_error=error, finished_at=timezone.now()
-            )
-            if not settled:
-                return "lost"
-            logger.error("outbox %s#%s failed for good after %d attempts: %s",
-                         message.topic, message.pk, message.attempts, error)
-            return "failed"
-        settled = OutboxMessage.objects.filter(_still_mine(message, worker)).update(
-            status=OutboxStatus.PENDING, last_error=error, enqueued_at=None,
-            available_at=timezone.now() + backoff(message.attempts),
+    return _run_claimed([message], worker)[message.pk]
+
+
+def run_batch(message_ids: list[int], worker: str | None = None, *, extra: int = CLAIM_EXTRA) -> dict[str, int]:
+    """Claim these rows and up to ``extra`` other due ones, run them, settle them; then, the same way, the due
+    rows their handlers committed (a second task would only repeat the claim), for up to ``FOLLOW_UP_ROUNDS``
+    rounds. Those rows are marked as hinted when written: if this worker dies first, the sweeper hints them.
+    Returns counts per outcome; rows of ``message_ids`` that were not claimed count as skipped."""
+    worker = worker or worker_name()
+    counts: dict[str, int] = {}
+    ids = list(message_ids)
+    for round_ in range(FOLLOW_UP_ROUNDS):
+        _running.follow_up = []
+        try:
+            # Extra rows in the first round only: follow-ups must not wait behind a burst of new rows.
+            messages = claim_many(ids, worker, extra=extra if round_ == 0 else 0)
+            if round_ == 0 and (skipped := len(set(ids) - {m.pk for m in messages})):
+                counts["skipped"] = skipped
+            for outcome in _run_claimed(messages, worker).values():
+                counts[outcome] = counts.get(outcome, 0) + 1
+        finally:
+            ids, _running.follow_up = _running.follow_up, None
+        if not ids:
+            break
+    else:
+        _hint(ids, marked=True)
+    return counts
+
+
+def _run_claimed(messages: list[OutboxMessage], worker: str) -> dict[int, str]:
+    """Run claimed rows (a topic's batch handler once for all its rows, else row by row) and settle them: the
+    successful ones in one UPDATE, each failure on its own."""
+    outcomes: dict[int, str] = {}
+    succeeded: list[int] = []
+    by_topic: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        by_topic.setdefault(message.topic, []).append(message)
+    for topic, group in by_topic.items():
+        batch_handler = _batch_handlers.get(topic)
+        if batch_handler is not None and len(group) > 1:
+            try:
+                batch_handler([m.payload for m in group])
+            except Exception:
+                logger.warning("outbox %s: batch of %d failed; running its rows one by one", topic, len(group),
+                               exc_info=True)
+            else:
+                succeeded += [m.pk for m in group]
+                continue
+        for message in group:
+            if not _renew_if_old(message, worker):
+                outcomes[message.pk] = "lost"
+                continue
+            handler = handler_for(topic)
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler registered for topic {topic!r}")
+                handler(message.payload)
+            except Exception as exc:
+                outcomes[message.pk] = _settle_failure(message, worker, exc)
+            else:
+                succeeded.append(message.pk)
+    if succeeded:
+        finished = timezone.now()
+        count = OutboxMessage.objects.filter(_still_mine(succeeded, worker)).update(
+            status=OutboxStatus.DONE, finished_at=finished, last_error="")
+        settled = set(succeeded) if count == len(succeeded) else set(
+            OutboxMessage.objects.filter(pk__in=succeeded, status=OutboxStatus.DONE, finished_at=finished)
+            .values_list("pk", flat=True))
+        for pk in succeeded:
+            outcomes[pk] = "done" if pk in settled else "lost"
+    return outcomes
+
+
+def _renew_if_old(message: OutboxMessage, worker: str) -> bool:
+    """Rows of one claim run one after another: a row whose claim is past half its lease by the time its turn
+    comes renews it first, so that the sweeper does not hand it to another worker while it runs. False: the row is
+    no longer this worker's."""
+    now = timezone.now()
+    if message.claimed_at is None or now - message.claimed_at < timedelta(seconds=settings.OUTBOX_LEASE_SECONDS / 2):
+        return True
+    renewed = OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.CLAIMED, claimed_by=worker).update(
+        claimed_at=now)
+    message.claimed_at = now
+    return bool(renewed)
+
+
+def _settle_failure(message: OutboxMessage, worker: str, exc: Exception) -> str:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        settled = OutboxMessage.objects.filter(_still_mine([message.pk], worker)).update(
+            status=OutboxStatus.FAILED, last_error=error, finished_at=timezone.now()
         )
         if not settled:
             return "lost"
-        logger.warning("outbox %s#%s attempt %d failed, will retry: %s",
-                       message.topic, message.pk, message.attempts, error)
-        return "retry"
-    settled = OutboxMessage.objects.filter(_still_mine(message, worker)).update(
-        status=OutboxStatus.DONE, finished_at=timezone.now(), last_error=""
+        logger.error("outbox %s#%s failed for good after %d attempts: %s",
+                     message.topic, message.pk, message.attempts, error)
+        return "failed"
+    settled = OutboxMessage.objects.filter(_still_mine([message.pk], worker)).update(
+        status=OutboxStatus.PENDING, last_error=error, enqueued_at=None,
+        available_at=timezone.now() + backoff(message.attempts),
     )
-    return "done" if settled else "lost"
+    if not settled:
+        return "lost"
+    logger.warning("outbox %s#%s attempt %d failed, will retry: %s",
+                   message.topic, message.pk, message.attempts, error)
+    return "retry"
+
+
+@task()
+def run_outbox_batch(message_ids: list[int]) -> dict[str, int]:
+    """The hint: run these outbox rows (and other due ones, see ``run_batch``). Tasks carry ids only."""
+    return run_batch(message_ids)
 
 
 def sweep(now: Any = None) -> dict[str, int]:

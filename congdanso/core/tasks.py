@@ -1,17 +1,8 @@
-"""Background tasks of the core: running outbox rows. Tasks carry ids only; the rows carry the work."""
+"""Background tasks of the core. The outbox's task lives with the outbox (``core/outbox.py``); this name is kept
+so that tasks queued under ``congdanso.core.tasks.run_outbox_batch`` still resolve."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from congdanso.core.outbox import run_outbox_batch
 
-from congdanso.core import outbox
-
-
-@task()
-def run_outbox_batch(message_ids: list[int]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    worker = outbox.worker_name()
-    for message_id in message_ids:
-        result = outbox.run_message(message_id, worker)
-        counts[result] = counts.get(result, 0) + 1
-    return counts
+__all__ = ["run_outbox_batch"]

@@ -1,9 +1,11 @@
-"""Multi-row INSERT … RETURNING id for fan-out, without building a model instance per row.
+"""The one hand-written SQL writer: multi-row INSERT … RETURNING id for fan-out, and the delivery claim/sent UPDATEs.
 
-``bulk_create`` spends ~60 µs per row on model instances and per-field preparation; a fan-out writes two rows per
-recipient, so 100,000 residents held the write lock for ~10 s. Here a row is a tuple of plain values (int, str,
-bool, None, aware datetime), adapted once per distinct datetime, and sent 500 rows per statement. PostgreSQL and
-SQLite ≥ 3.35 return the ids; elsewhere rows are inserted one by one.
+A fan-out writes two rows per recipient (the inbox entry and a delivery) for up to 100,000 recipients; building a
+model instance per row for ``bulk_create`` costs several times the CPU of a plain tuple of values, and the write lock
+is held meanwhile (the measurement is in docs/performance.md, "Fan-out writes"). Here a row is a tuple of plain
+values (int, str, bool, None, aware datetime), adapted once per distinct datetime, and sent 500 rows per statement.
+PostgreSQL and SQLite ≥ 3.35 return the ids; elsewhere rows are inserted one by one through the ORM. The models
+written here (``Notification``, ``Delivery``) have no ``save()`` override and no signal receivers; a test keeps it so.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -90,6 +91,21 @@ def quiet_until(pref: Preference | None, now: dt.datetime) -> dt.datetime | None
     return timezone.make_aware(dt.datetime.combine(day, end), local.tzinfo)
 
 
+@dataclass
+class Notice:
+    """One message for some recipients (users or ids): what ``notify`` takes, for ``notify_many``."""
+
+    recipients: Iterable[Any]
+    kind: str
+    context: dict[str, Any]
+    link: str = ""
+    actor: Any = None
+    obj: models.Model | None = None
+    object_type: str = ""
+    object_id: str = ""
+    urgent: bool | None = None
+
+
 def notify(
     recipients: Iterable[Any],
     kind: str,
@@ -106,49 +122,91 @@ def notify(
 
     ``context`` fills the kind's template and must be the same for everyone (it is rendered once per language).
     """
-    kind_def = kinds.get(kind)
-    user_ids = _user_ids(recipients)
-    if not user_ids:
+    return notify_many([Notice(recipients, kind, context, link=link, actor=actor, obj=obj, object_type=object_type,
+                               object_id=object_id, urgent=urgent)])
+
+
+@dataclass
+class _Part:
+    """Some recipients of one notice, resolved."""
+
+    index: int
+    user_ids: list[int]
+    kind: kinds.Kind
+    context: dict[str, Any]
+    link: str
+    actor_id: int | None
+    object_type: str
+    object_id: str
+    urgent: bool
+
+
+def notify_many(notices: Iterable[Notice]) -> int:
+    """Write several notices at once: one read of the recipients' settings, one INSERT of the inbox rows, one of
+    the deliveries and one outbox row per ``NOTIFY_BATCH_SIZE`` deliveries, for up to ``FAN_OUT_CHUNK``
+    recipients at a time. Returns how many inbox notifications were written."""
+    parts: list[_Part] = []
+    for index, notice in enumerate(notices):
+        kind_def = kinds.get(notice.kind)
+        user_ids = _user_ids(notice.recipients)
+        if not user_ids:
+            continue
+        object_type, object_id = notice.object_type, notice.object_id
+        if notice.obj is not None:
+            object_type = object_type or notice.obj._meta.label_lower
+            object_id = object_id or str(notice.obj.pk)
+        urgent = kind_def.urgent if notice.urgent is None else notice.urgent
+        actor_id = notice.actor.pk if getattr(notice.actor, "is_authenticated", False) else None
+        for start in range(0, len(user_ids), FAN_OUT_CHUNK):
+            parts.append(_Part(index, user_ids[start:start + FAN_OUT_CHUNK], kind_def, notice.context, notice.link,
+                               actor_id, object_type, str(object_id), urgent))
+    if not parts:
         return 0
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-    urgent = kind_def.urgent if urgent is None else urgent
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    rendered: dict[str, rendering.Rendered] = {}
+    rendered: dict[tuple[int, str], rendering.Rendered] = {}
     total = 0
     with transaction.atomic():
-        for start in range(0, len(user_ids), FAN_OUT_CHUNK):
-            total += _fan_out(user_ids[start:start + FAN_OUT_CHUNK], kind_def, context, rendered, link=link,
-                              actor_id=actor_id, object_type=object_type, object_id=str(object_id), urgent=urgent)
+        batch: list[_Part] = []
+        size = 0
+        for part in parts:
+            if batch and size + len(part.user_ids) > FAN_OUT_CHUNK:
+                total += _fan_out(batch, rendered)
+                batch, size = [], 0
+            batch.append(part)
+            size += len(part.user_ids)
+        total += _fan_out(batch, rendered)
     return total
 
 
-def _fan_out(user_ids: list[int], kind: kinds.Kind, context: dict[str, Any],
-             rendered: dict[str, rendering.Rendered], *, link: str, actor_id: int | None, object_type: str,
-             object_id: str, urgent: bool) -> int:
+def _fan_out(parts: list[_Part], rendered: dict[tuple[int, str], rendering.Rendered]) -> int:
     now = timezone.now()
-    wants_push = Channel.WEBPUSH in kind.allowed_channels
-    found = audience(user_ids, with_push=wants_push)
+    wants_push = any(Channel.WEBPUSH in part.kind.allowed_channels for part in parts)
+    found = audience(sorted({u for part in parts for u in part.user_ids}), with_push=wants_push)
+    by_user = {recipient.user_id: recipient for recipient in found.recipients}
     notifications = []
     plans = []
-    for recipient in found.recipients:
-        language = rendering.normalise_language(recipient.language)
-        if language not in rendered:
-            rendered[language] = rendering.render(kind.code, language, context)
-        text = rendered[language]
-        notifications.append((recipient.user_id, kind.code, language, text.title, text.body, link, object_type,
-                              object_id, actor_id, urgent, now))
-        pref = found.preferences.get(recipient.user_id)
-        wanted = channels_for(pref, kind)
-        available_at = now if urgent else (quiet_until(pref, now) or now)
-        plans.append([(code, target, available_at) for code in wanted
-                      for target in channels.get(code).reaches(recipient)])
+    for part in parts:
+        kind = part.kind
+        expires_at = now + kind.ttl
+        for user_id in part.user_ids:
+            recipient = by_user.get(user_id)
+            if recipient is None:  # unknown or inactive
+                continue
+            language = rendering.normalise_language(recipient.language)
+            key = (part.index, language)
+            if key not in rendered:
+                rendered[key] = rendering.render(kind.code, language, part.context)
+            text = rendered[key]
+            notifications.append((user_id, kind.code, language, text.title, text.body, part.link, part.object_type,
+                                  part.object_id, part.actor_id, part.urgent, now))
+            pref = found.preferences.get(user_id)
+            available_at = now if part.urgent else (quiet_until(pref, now) or now)
+            plans.append([(code, target, available_at, expires_at) for code in channels_for(pref, kind)
+                          for target in channels.get(code).reaches(recipient)])
     notification_ids = insert_returning(Notification, NOTIFICATION_FIELDS, notifications)
-    expires_at = now + kind.ttl
     deliveries = [
         (notification_id, code, target, DeliveryStatus.QUEUED.value, 0, available_at, expires_at, "", "", now)
-        for notification_id, plan in zip(notification_ids, plans, strict=True) for code, target, available_at in plan
+        for notification_id, plan in zip(notification_ids, plans, strict=True)
+        for code, target, available_at, expires_at in plan
     ]
     delivery_ids = insert_returning(Delivery, DELIVERY_FIELDS, deliveries)
     _enqueue_deliveries([(pk, row[5]) for pk, row in zip(delivery_ids, deliveries, strict=True)], now)
@@ -439,13 +497,18 @@ def emit_webhook(topic: str, payload: dict[str, Any]) -> int:
 
     Call it inside the transaction of the change; the POSTs happen after commit, signed, retried by the outbox.
     """
-    hooks = [h for h in Webhook.objects.filter(active=True) if h.wants(topic)]
-    if not hooks:
+    return emit_webhooks([(topic, payload)])
+
+
+def emit_webhooks(events: list[tuple[str, dict[str, Any]]]) -> int:
+    """``emit_webhook`` for several (topic, payload) pairs, reading the webhooks once. Returns the rows queued."""
+    if not events:
         return 0
+    hooks = list(Webhook.objects.filter(active=True))
     occurred = timezone.now().isoformat()
-    with transaction.atomic():
-        outbox.enqueue_many(WEBHOOK_TOPIC, [
-            {"webhook": h.pk, "topic": topic, "event_id": str(uuid.uuid4()), "occurred_at": occurred,
-             "payload": payload} for h in hooks
-        ])
-    return len(hooks)
+    rows = [{"webhook": h.pk, "topic": topic, "event_id": str(uuid.uuid4()), "occurred_at": occurred,
+             "payload": payload} for topic, payload in events for h in hooks if h.wants(topic)]
+    if rows:
+        with transaction.atomic():
+            outbox.enqueue_many(WEBHOOK_TOPIC, rows)
+    return len(rows)

@@ -42,68 +42,97 @@ def _public_payload(report: Report, event: ReportEvent) -> dict[str, Any]:
 
 
 def handle_event(payload: dict[str, Any]) -> None:
-    try:
-        from congdanso.notifications import services as notifications
-    except ImportError:  # pragma: no cover - the notifications app is part of the platform
-        notifications = None  # type: ignore[assignment]
-    with transaction.atomic():
-        event = (ReportEvent.objects.select_for_update(of=("self",)).filter(pk=payload.get("event_id"))  # type: ignore[misc]  # None: no row
-                 .select_related("report", "report__category", "report__agency").first())
-        if event is None or event.data.get("announced"):
-            return
-        report = event.report
-        link = reverse("reports:detail", args=[report.code])
-        due = timezone.localtime(report.resolve_due_at).strftime("%H:%M %d/%m/%Y") if report.resolve_due_at else ""
-        context = {"code": report.code, "status": Status(report.status).label, "subject": _subject(report),
-                   "note": event.message if event.is_public else "", "result": report.resolution_note,
-                   "message": event.message if event.is_public else "", "due": due}
-        actor_id = event.actor_id
-        if notifications is not None and hasattr(notifications, "notify"):
-            _notify_people(notifications, report, event, context, link, actor_id, payload)
-        if notifications is not None and hasattr(notifications, "emit_webhook") and event.is_public:
-            notifications.emit_webhook(f"report.{event.kind}", _public_payload(report, event))
-            notifications.emit_webhook("report.status_changed", _public_payload(report, event))
-        if payload.get("schedule_deadline"):
-            from congdanso.reports.services import schedule_deadline
+    handle_events([payload])
 
-            schedule_deadline(report)
-        event.data = {**event.data, "announced": True}
-        event.save(update_fields=["data"])
+
+def handle_events(payloads: list[dict[str, Any]]) -> None:
+    """Announce these events in one transaction: their notifications written together (one read of each
+    agency's staff and of the followers, one fan-out), each public event's webhooks once, the events marked."""
+    from congdanso.notifications import services as notifications
+
+    by_id = {int(p["event_id"]): p for p in payloads if p.get("event_id")}
+    with transaction.atomic():
+        events = [e for e in ReportEvent.objects.select_for_update(of=("self",)).filter(pk__in=list(by_id))
+                  .select_related("report", "report__category", "report__agency").order_by("pk")
+                  if not e.data.get("announced")]
+        if not events:
+            return
+        readers = _Audience(events, by_id)
+        notices: list[Any] = []
+        hooks: list[tuple[str, dict[str, Any]]] = []
+        for event in events:
+            payload = by_id[event.pk]
+            report = event.report
+            notices += _notices(notifications, report, event, payload, readers)
+            if event.is_public:
+                public = _public_payload(report, event)
+                hooks.append((f"report.{event.kind}", public))
+                if event.from_status and event.from_status != event.to_status:
+                    hooks.append(("report.status_changed", public))
+            if payload.get("schedule_deadline"):  # rows written before submissions scheduled their own
+                from congdanso.reports.services import schedule_deadline
+
+                schedule_deadline(report)
+            event.data = {**event.data, "announced": True}
+        notifications.notify_many(notices)
+        notifications.emit_webhooks(hooks)
+        ReportEvent.objects.bulk_update(events, ["data"])
     _request_map_refresh()
 
 
-def _notify_people(notifications: Any, report: Report, event: ReportEvent, context: dict[str, Any], link: str,
-                   actor_id: int | None, payload: dict[str, Any]) -> None:
-    notify = notifications.notify
+class _Audience:
+    """Who hears of these events, read once for all of them: followers per report, staff per agency."""
+
+    def __init__(self, events: list[ReportEvent], payloads: dict[int, dict[str, Any]]) -> None:
+        self.followers: dict[int, set[int]] = {}
+        public = [e.report_id for e in events if e.is_public and Audience.FOLLOWERS in audience(e.kind)]
+        for report_id, user_id in Follow.objects.filter(report_id__in=public).values_list("report_id", "user_id"):
+            self.followers.setdefault(report_id, set()).add(user_id)
+        needs_staff = [e for e in events if Audience.NEW_WORK in audience(e.kind) or payloads[e.pk].get("triage")]
+        agencies = {e.report.agency_id for e in needs_staff}
+        self.staff: dict[int | None, set[int]] = {}
+        if agencies - {None}:
+            for agency_id, user_id in StaffRole.objects.filter(
+                    agency_id__in=agencies - {None}, role__in=[Role.AGENCY_OFFICER, Role.AGENCY_ADMIN]
+            ).values_list("agency_id", "user_id"):
+                self.staff.setdefault(agency_id, set()).add(user_id)
+        if None in agencies:
+            self.staff[None] = set(StaffRole.objects.filter(role=Role.CITY_ADMIN).values_list("user_id", flat=True))
+
+
+def _notices(notifications: Any, report: Report, event: ReportEvent, payload: dict[str, Any],
+             readers: _Audience) -> list[Any]:
+    Notice = notifications.Notice
+    link = reverse("reports:detail", args=[report.code])
+    due = timezone.localtime(report.resolve_due_at).strftime("%H:%M %d/%m/%Y") if report.resolve_due_at else ""
+    context = {"code": report.code, "status": Status(report.status).label, "subject": _subject(report),
+               "note": event.message if event.is_public else "", "result": report.resolution_note,
+               "message": event.message if event.is_public else "", "due": due}
+    actor_id = event.actor_id
     kind = event.kind
     tells = audience(kind)  # who is told, from the lifecycle table (states.ACTIONS)
+    notices = []
     if event.is_public:
         if Audience.REPORTER in tells and report.reporter_id and report.reporter_id != actor_id:
-            notify([report.reporter_id], "report_result" if kind == "resolve" else "report_status", context,
-                   link=link, obj=report)
-        if Audience.FOLLOWERS in tells:
-            followers = set(Follow.objects.filter(report=report).values_list("user_id", flat=True))
-            followers -= {report.reporter_id, actor_id}
-            if followers:
-                message = format_lazy("{}: {}. {}", report.code, context["status"], context["message"])
-                notify(sorted(f for f in followers if f), "followed_update", {**context, "message": message},
-                       link=link, obj=report)
+            notices.append(Notice([report.reporter_id], "report_result" if kind == "resolve" else "report_status",
+                                  context, link=link, obj=report))
+        followers = readers.followers.get(report.pk, set()) - {report.reporter_id, actor_id}
+        if Audience.FOLLOWERS in tells and followers:
+            message = format_lazy("{}: {}. {}", report.code, context["status"], context["message"])
+            notices.append(Notice(sorted(f for f in followers if f), "followed_update",
+                                  {**context, "message": message}, link=link, obj=report))
     staff_link = reverse("reports_staff:detail", args=[report.pk])
     if Audience.NEW_WORK in tells or payload.get("triage"):
-        if report.agency_id:
-            staff = StaffRole.objects.filter(agency_id=report.agency_id,
-                                             role__in=[Role.AGENCY_OFFICER, Role.AGENCY_ADMIN])
-        else:
-            staff = StaffRole.objects.filter(role=Role.CITY_ADMIN)
-        ids = sorted(set(staff.values_list("user_id", flat=True)) - {actor_id})
+        ids = sorted(readers.staff.get(report.agency_id, set()) - {actor_id})
         if ids:
-            notify(ids, "work_new", context, link=staff_link, obj=report)
+            notices.append(Notice(ids, "work_new", context, link=staff_link, obj=report))
     if Audience.ASSIGNEE in tells and report.assignee_id and report.assignee_id != actor_id:
-        notify([report.assignee_id], "work_new", context, link=staff_link, obj=report)
+        notices.append(Notice([report.assignee_id], "work_new", context, link=staff_link, obj=report))
     if Audience.ESCALATION in tells:
         ids = payload.get("staff_recipients") or []
         if ids:
-            notify(ids, "work_overdue", context, link=staff_link, obj=report)
+            notices.append(Notice(ids, "work_overdue", context, link=staff_link, obj=report))
+    return notices
 
 
 def handle_deadline(payload: dict[str, Any]) -> None:
@@ -146,6 +175,7 @@ def _request_map_refresh() -> None:
 
 def register() -> None:
     outbox.register("reports.event", handle_event)
+    outbox.register_many("reports.event", handle_events)
     outbox.register("reports.deadline", handle_deadline)
     outbox.register("reports.forward_deadline", handle_forward_deadline)
     outbox.register("reports.autoclose", handle_autoclose)

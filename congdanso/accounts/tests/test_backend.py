@@ -1,4 +1,4 @@
-"""The authentication backend loads the signed-in user exactly as the ORM would."""
+"""The authentication backend is Django's ModelBackend, under the name signed-in sessions carry."""
 
 from __future__ import annotations
 
@@ -38,12 +38,35 @@ def test_the_user_it_loads_equals_the_orms_field_for_field(django_assert_num_que
         assert "079123456789" not in cursor.fetchone()[0]
 
 
-def test_unknown_malformed_and_inactive_users_are_nobody() -> None:
+def test_unknown_and_inactive_users_are_nobody() -> None:
     user = User.objects.create(username="oidc-binh", is_active=False)
     backend = AccountBackend()
     assert backend.get_user(user.pk) is None
     assert backend.get_user(user.pk + 1000) is None
-    assert backend.get_user("not-a-number") is None
+
+
+def test_it_adds_nothing_to_model_backend() -> None:
+    from django.contrib.auth.backends import ModelBackend
+
+    assert issubclass(AccountBackend, ModelBackend)
+    assert not [name for name, value in vars(AccountBackend).items() if callable(value)]
+
+
+def test_loading_the_user_sends_the_orms_signals() -> None:
+    from django.db.models.signals import post_init
+
+    user = User.objects.create(username="oidc-dung")
+    seen: list[int] = []
+
+    def receiver(sender: type, instance: User, **kwargs: object) -> None:
+        seen.append(instance.pk)
+
+    post_init.connect(receiver, sender=User)
+    try:
+        AccountBackend().get_user(user.pk)
+    finally:
+        post_init.disconnect(receiver, sender=User)
+    assert seen == [user.pk]
 
 
 def test_a_signed_in_request_sees_its_user() -> None:

@@ -16,7 +16,7 @@ from congdanso.core import outbox
 from congdanso.core.models import OutboxMessage, OutboxStatus
 
 TOPIC = "test.outbox"
-TASK_PATH = "congdanso.core.tasks.run_outbox_batch"
+TASK_PATH = "congdanso.core.outbox.run_outbox_batch"
 
 pytestmark = pytest.mark.usefixtures("db_tasks")
 
@@ -73,7 +73,58 @@ def test_rows_of_a_rolled_back_savepoint_vanish_and_the_rest_commits() -> None:
             outbox.enqueue(TOPIC, {"x": "lost"})
             raise Boom
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [kept.pk]
+    # One task for the commit; the rolled-back row's id may ride along in it, where it claims nothing.
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 1
+    assert kept.pk in hinted_ids()
+    assert outbox.run_batch(hinted_ids(), "w1", extra=0) == {"retry": 1, "skipped": len(hinted_ids()) - 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hint_registered_in_a_rolled_back_savepoint_is_replaced_by_the_next_row() -> None:
+    with transaction.atomic():
+        with pytest.raises(Boom), transaction.atomic():
+            outbox.enqueue(TOPIC, {"x": "lost"})
+            raise Boom
+        kept = outbox.enqueue(TOPIC, {"x": "kept"})
     assert hinted_ids() == [kept.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_commit_is_one_task_carrying_all_its_due_rows() -> None:
+    with transaction.atomic():
+        first = outbox.enqueue(TOPIC, {"n": 1})
+        with transaction.atomic():  # a nested block (savepoint) of the same transaction
+            more = outbox.enqueue_many(TOPIC, [{"n": 2}, {"n": 3}])
+        outbox.enqueue(TOPIC, {"n": 4}, delay=timedelta(minutes=5))  # delayed: the sweeper's, once due
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 1
+    assert hinted_ids() == [first.pk, *(row.pk for row in more)]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(OUTBOX_SWEEP_SECONDS=15)
+def test_a_row_due_later_carries_no_hint_mark_and_the_sweeper_hints_it_once_due() -> None:
+    with transaction.atomic():
+        message = outbox.enqueue(TOPIC, {"x": 1}, delay=timedelta(minutes=5))
+    message.refresh_from_db()
+    assert message.enqueued_at is None
+    assert hinted_ids() == []
+    assert outbox.sweep()["hinted"] == 0  # not due yet
+    assert outbox.sweep(now=timezone.now() + timedelta(minutes=5, seconds=1))["hinted"] == 1
+    assert hinted_ids() == [message.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(OUTBOX_SWEEP_SECONDS=15)
+def test_a_row_due_soon_is_hinted_by_a_deferred_task_when_due() -> None:
+    with transaction.atomic():
+        message = outbox.enqueue(TOPIC, {"x": 1}, delay=timedelta(seconds=20))
+    message.refresh_from_db()
+    assert message.enqueued_at == message.available_at  # hinted as of when it is due
+    task = DBTaskResult.objects.get(task_path=TASK_PATH)
+    assert task.args_kwargs["args"][0] == [message.pk]
+    assert task.run_after == message.available_at
+    # The sweeper does not hint it again while that hint is fresh.
+    assert outbox.sweep(now=message.available_at + timedelta(seconds=1))["hinted"] == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -271,6 +322,91 @@ def test_a_worker_whose_claim_was_released_but_not_retaken_still_settles(handler
     assert outbox.run_message(message.pk, "worker-a") == "done"
     message.refresh_from_db()
     assert message.status == OutboxStatus.DONE
+
+
+# --- batches -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_task_claims_other_due_rows_of_batch_topics_in_the_same_update(
+    handlers: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    batches: list[list[int]] = []
+    outbox.register_many(TOPIC, lambda payloads: batches.append([p["n"] for p in payloads]))
+    outbox.register(TOPIC, lambda payload: batches.append([payload["n"]]))
+    rows = [make_row(payload={"n": n}) for n in range(5)]
+    other = OutboxMessage.objects.create(topic="test.single", payload={})  # no batch handler: not taken along
+    later = make_row(payload={"n": 9}, available_at=timezone.now() + timedelta(minutes=1))
+    # claim (its own row and the extra ones), read the claimed rows, settle: three statements for five rows
+    with django_assert_max_num_queries(3):
+        assert outbox.run_batch([rows[0].pk], "w1") == {"done": 5}
+    assert batches == [[0, 1, 2, 3, 4]]
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert {statuses[r.pk] for r in rows} == {OutboxStatus.DONE}
+    assert statuses[other.pk] == statuses[later.pk] == OutboxStatus.PENDING
+    # The tasks hinting the other rows find them done.
+    assert outbox.run_batch([r.pk for r in rows[1:]], "w1", extra=0) == {"skipped": 4}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_committed_by_a_running_tasks_handlers_run_in_that_task_without_a_second_task(
+    handlers: dict[str, Any]
+) -> None:
+    seen: list[str] = []
+
+    def first(payload: dict[str, Any]) -> None:
+        seen.append("first")
+        with transaction.atomic():
+            outbox.enqueue("test.second", {})
+
+    outbox.register(TOPIC, first)
+    outbox.register("test.second", lambda payload: seen.append("second"))
+    with transaction.atomic():
+        row = outbox.enqueue(TOPIC, {})
+    DBTaskResult.objects.all().delete()
+    assert outbox.run_batch([row.pk], "w1") == {"done": 2}
+    assert seen == ["first", "second"]
+    assert not DBTaskResult.objects.exists()  # no task for the second row
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.DONE}
+
+
+@pytest.mark.django_db
+def test_a_failing_batch_runs_its_rows_one_by_one_and_only_the_bad_one_retries(handlers: dict[str, Any]) -> None:
+    seen: list[int] = []
+
+    def one(payload: dict[str, Any]) -> None:
+        if payload["n"] == 2:
+            raise Boom("bad row")
+        seen.append(payload["n"])
+
+    def many(payloads: list[dict[str, Any]]) -> None:
+        for payload in payloads:
+            one(payload)
+
+    outbox.register(TOPIC, one)
+    outbox.register_many(TOPIC, many)
+    rows = [make_row(payload={"n": n}) for n in range(4)]
+    assert outbox.run_batch([r.pk for r in rows], "w1") == {"done": 3, "retry": 1}
+    assert sorted(seen) == [0, 0, 1, 1, 3]  # the batch's partial run, then each row alone
+    bad = OutboxMessage.objects.get(pk=rows[2].pk)
+    assert (bad.status, bad.last_error) == (OutboxStatus.PENDING, "Boom: bad row")
+
+
+@pytest.mark.django_db
+@override_settings(OUTBOX_LEASE_SECONDS=120)
+def test_a_row_whose_turn_comes_late_in_a_claim_renews_its_lease_or_leaves_it(handlers: dict[str, Any]) -> None:
+    seen: list[int] = []
+    outbox.register(TOPIC, lambda payload: seen.append(payload["n"]))
+    rows = [make_row(payload={"n": n}) for n in range(3)]
+    claimed = outbox.claim_many([r.pk for r in rows], "w1", extra=0)
+    old = timezone.now() - timedelta(seconds=100)
+    for message in claimed:
+        message.claimed_at = old
+    OutboxMessage.objects.filter(pk=rows[1].pk).update(claimed_by="w2")  # meanwhile released and taken by w2
+    outcomes = outbox._run_claimed(claimed, "w1")
+    assert outcomes == {rows[0].pk: "done", rows[1].pk: "lost", rows[2].pk: "done"}
+    assert seen == [0, 2]
+    assert OutboxMessage.objects.get(pk=rows[1].pk).status == OutboxStatus.CLAIMED
 
 
 # --- the sweeper ---------------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_database_queue_worker_runs_each_committed_row_exactly_once(handlers: An
         raise RuntimeError
     outbox._hint([rows[0].pk, rows[1].pk])  # a duplicated hint is harmless
     crashed = dead_worker_row(-1)  # claimed by a worker that died; no task carries it
-    assert DBTaskResult.objects.count() == 4 + 1 + 1
+    assert DBTaskResult.objects.count() == 1 + 1  # one task for the commit, one for the repeated hint
     assert deliveries(log) == Counter()
 
     call_command("run_worker", burst=True)  # sweeps (releasing the dead claim), then runs the queue dry
@@ -151,3 +151,45 @@ def test_worker_process_runs_each_row_exactly_once(
     finally:
         if redis_client is not None:
             redis_client.flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_rq_worker_runs_rows_committed_after_it_started_without_waiting_for_a_sweep(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The commit's task, not the sweeper, carries them: the sweep interval is ten minutes here."""
+    import subprocess
+    import time
+
+    from congdanso.core.tests.conftest import PYTHON, REPO
+
+    client = redis_or_skip()
+    client.flushdb()
+    log = tmp_path / "deliveries.log"
+    db = external_database(request, TASKS_BACKEND="rq", REDIS_URL=REDIS_TEST_URL, PROBE_LOG=str(log),
+                           OUTBOX_SWEEP_SECONDS="600", WORKER_HEARTBEAT_SECONDS="1")
+    worker = subprocess.Popen([PYTHON, "-m", "congdanso.core.tests.outbox_probe", "worker"], cwd=REPO, env=db.env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        # The worker's first sweep runs as it starts; wait for its heartbeat so the rows come after that sweep.
+        deadline = time.monotonic() + 30
+        while not db.query("SELECT 1 FROM core_workerheartbeat") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        probe("setup", "3", env=db.env)
+        deadline = time.monotonic() + 20
+        while deliveries(log) != Counter(range(3)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert deliveries(log) == Counter(range(3))  # each once, though hinted twice; the dead claim waits a sweep
+        rows = json.loads(probe("state", env=db.env).stdout)
+        assert [row["status"] for row in rows] == ["done"] * 3 + ["claimed"]
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        if worker.stderr:
+            worker.stderr.close()
+        client.flushdb()

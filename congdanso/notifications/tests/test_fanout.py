@@ -149,3 +149,26 @@ def test_fan_out_without_insert_returning(citizen, officer, monkeypatch) -> None
     pairs = set(Delivery.objects.values_list("notification__recipient_id", "subscription__user_id"))
     assert pairs == {(citizen.pk, citizen.pk), (officer.pk, officer.pk)}
     assert OutboxMessage.objects.get().payload["ids"] == sorted(Delivery.objects.values_list("pk", flat=True))
+
+
+def test_the_hand_written_insert_writes_what_the_orm_would_and_skips_no_save_logic(citizen) -> None:
+    """bulk.insert_returning bypasses Model.save(): it may do so only while the models it writes have no save()
+    override and no receivers of pre_save/post_save, and it must store exactly what the ORM stores."""
+    from django.db.models import Model
+    from django.db.models.signals import post_save, pre_save
+
+    from congdanso.notifications.bulk import insert_returning
+
+    for model in (Notification, Delivery):
+        assert model.save is Model.save, f"{model.__name__} overrides save(): write it through the ORM"
+        assert not pre_save.has_listeners(model) and not post_save.has_listeners(model)
+    now = timezone.now()
+    values = dict(recipient=citizen.pk, kind="announcement", language="vi", title="Tiêu đề", body="Nội dung",
+                  link="/x", object_type="", object_id="", actor=None, urgent=False, created_at=now)
+    [pk] = insert_returning(Notification, services.NOTIFICATION_FIELDS,
+                            [tuple(values[f] for f in services.NOTIFICATION_FIELDS)])
+    orm = Notification.objects.create(**{("recipient_id" if k == "recipient" else "actor_id" if k == "actor"
+                                          else k): v for k, v in values.items()})
+    fields = [f.attname for f in Notification._meta.concrete_fields if f.attname != "id"]
+    assert (Notification.objects.filter(pk=pk).values_list(*fields).get()
+            == Notification.objects.filter(pk=orm.pk).values_list(*fields).get())

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from congdanso.accounts.actors import Actor, signed_in
 from congdanso.agencies.models import Category, Unit
-from congdanso.core import audit, inserts
+from congdanso.core import audit
 from congdanso.core.memo import Memo
 from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
@@ -30,6 +30,7 @@ from congdanso.reports.models import (
 )
 from congdanso.reports.photos import Upload
 from congdanso.reports.services.common import _announce, _now, get_report, tracking_code
+from congdanso.reports.services.deadlines import schedule_deadline
 
 # --- input --------------------------------------------------------------------------------------------------------
 
@@ -192,17 +193,6 @@ def _replayed(key: str, fingerprint: str) -> Submitted | None:
     return Submitted(get_report(existing[0]), False)
 
 
-def _next_report_id() -> int | None:
-    """PostgreSQL: the id the next report will have, from its table's sequence, so that the report is inserted
-    once with its tracking code; an UPDATE of the code right after the INSERT would write the row and each of its
-    indexes a second time. None on engines without sequences (SQLite): insert, then set the code."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Report._meta.db_table])
-        return int(cursor.fetchone()[0])
-
-
 def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, attributes: dict[str, Any],
             images: list[ProcessedImage], *, resident: Any, actor: Actor, key: str | None, fingerprint: str,
             description: str, request: Any) -> Report:
@@ -222,14 +212,10 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
         forward_due_at=sla.forward_due(category, now), resolve_due_at=sla.resolve_due(category, data.priority, now),
         forwarded_at=now if agency else None,
     )
-    report.pk = _next_report_id()
-    if report.pk is not None:  # written once, with its tracking code
-        report.code = tracking_code(report)
-        inserts.insert([report])
-    else:
-        inserts.insert([report])
-        report.code = tracking_code(report)
-        report.save(update_fields=["code"])
+    report.save(force_insert=True)
+    # The tracking code is made of the id, known once the row is written.
+    report.code = tracking_code(report)
+    report.save(update_fields=["code"])
     # category, ward and agency stay cached on the instance: no re-read
     event = ReportEvent(report=report, kind="submitted", to_status=report.status, actor=resident,
                         actor_label="@reporter" if resident else f"@channel:{data.channel}",
@@ -238,14 +224,15 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
                           agency=agency, created_at=now) if agency is not None else
               ReportEvent(report=report, kind="triage", to_status=report.status, actor_label="@system",
                           created_at=now))
-    inserts.insert([event, second])
+    event.save(force_insert=True)
+    second.save(force_insert=True)
     for image in images:
         photo_store.store(report, image, kind=PhotoKind.REPORT, event=event)
-    # The deadline row is written by the worker that handles this announcement (off the request path).
     if agency is not None:
-        _announce(report, second, extra={"agency_id": agency.pk, "schedule_deadline": True})
+        _announce(report, second, extra={"agency_id": agency.pk})
     else:
-        _announce(report, event, extra={"triage": True, "schedule_deadline": True})
+        _announce(report, event, extra={"triage": True})
+    schedule_deadline(report)  # delayed rows: the sweeper hints them once due
     audit.record("report.submitted", actor=actor, obj=report, request=request, code=report.code,
                  channel=data.channel, agency=agency.code if agency else None, photos=len(images))
     return report

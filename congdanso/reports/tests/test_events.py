@@ -115,3 +115,39 @@ def test_unroutable_report_past_forward_deadline_reaches_city_coordinators(citiz
 def test_routed_report_has_no_forward_deadline_row(report):
     run_outbox("reports.event")
     assert not OutboxMessage.objects.filter(topic="reports.forward_deadline").exists()
+
+
+def test_each_event_emits_its_webhook_once_and_status_changed_only_when_the_status_changed(report, officer):
+    Webhook.objects.create(name="Báo chí", url="https://hook.example/r", secret="s3cret", topics=["report.*"])
+    run_outbox("reports.event")  # the submission: no earlier status, so no status change
+    services.receive_report(report, actor=officer)
+    services.start_report(report, actor=officer)
+    services.post_progress(report, actor=officer, message="Đang thi công")  # in progress → in progress
+    run_outbox("reports.event")
+    topics = sorted(OutboxMessage.objects.filter(topic="notifications.webhook")
+                    .values_list("payload__topic", flat=True))
+    assert topics == sorted(["report.routed", "report.receive", "report.status_changed", "report.start",
+                             "report.status_changed", "report.progress"])
+
+
+def test_a_batch_of_events_is_announced_as_each_alone_would_be(category, citizen, officer, django_user_model):
+    from congdanso.reports.events import handle_events
+    from congdanso.reports.tests.conftest import make_input
+
+    reports = [services.submit_report(make_input(category), actor=citizen).report for _ in range(3)]
+    bob = django_user_model.objects.create(username="oidc-bob2", full_name="Bob")
+    services.follow_report(reports[0], actor=bob)
+    for report in reports:
+        services.receive_report(report, actor=officer)
+    payloads = list(OutboxMessage.objects.filter(topic="reports.event").order_by("pk").values_list("payload",
+                                                                                                  flat=True))
+    handle_events(payloads)
+    handle_events(payloads)  # announced once only
+    for report in reports:
+        assert Notification.objects.filter(recipient=officer, kind="work_new", object_id=str(report.pk)).count() == 1
+        # routed, received
+        assert Notification.objects.filter(recipient=citizen, kind="report_status",
+                                           object_id=str(report.pk)).count() == 2
+    assert Notification.objects.filter(recipient=bob, kind="followed_update").count() == 2
+    # One outbox row carries all the batch's deliveries.
+    assert OutboxMessage.objects.filter(topic="notifications.deliver").count() <= 1

@@ -42,13 +42,33 @@ def test_submit_routes_to_default_agency_with_code_and_due_times(citizen, catego
     kinds = list(ReportEvent.objects.filter(report=report).values_list("kind", flat=True))
     assert kinds == ["submitted", "routed"]
     assert AuditEntry.objects.filter(action="report.submitted", object_id=str(report.pk)).exists()
-    assert set(OutboxMessage.objects.values_list("topic", flat=True)) == {"reports.event"}
-    from congdanso.reports.events import handle_event
-
-    handle_event(OutboxMessage.objects.get(topic="reports.event").payload)  # the worker schedules the deadline
+    # The deadline row is written in the submission's own transaction, delayed and not hinted.
+    assert sorted(OutboxMessage.objects.values_list("topic", flat=True)) == ["reports.deadline", "reports.event"]
     deadline = OutboxMessage.objects.get(topic="reports.deadline")
-    assert deadline.available_at >= report.resolve_due_at
+    assert deadline.available_at >= report.resolve_due_at and deadline.enqueued_at is None
     assert ReportPhoto.objects.filter(report=report).count() == 1
+
+
+def test_every_row_of_a_submission_is_written_through_model_save(citizen, category):
+    """Signals and save() overrides see every row: the report (inserted, then given its code), its two history
+    rows, the audit entry and the outbox rows."""
+    from django.db.models.signals import post_save
+
+    saved: list[tuple[str, bool]] = []
+
+    def receiver(sender: type, instance: object, created: bool, **kwargs: object) -> None:
+        saved.append((sender.__name__, created))
+
+    post_save.connect(receiver)
+    try:
+        report = services.submit_report(make_input(category), actor=citizen).report
+    finally:
+        post_save.disconnect(receiver)
+    assert saved.count(("Report", True)) == 1 and saved.count(("Report", False)) == 1
+    assert saved.count(("ReportEvent", True)) == 2
+    assert ("AuditEntry", True) in saved
+    assert saved.count(("OutboxMessage", True)) == 2  # the announcement and the deadline
+    assert Report.objects.get(pk=report.pk).code == services.tracking_code(report)
 
 
 def test_ward_category_goes_to_ward_committee(citizen, ward_category, ward, ward_committee):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from congdanso.core import hints, outbox, worker
+from congdanso.core import outbox, worker
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +33,11 @@ class Command(BaseCommand):
         worker_id = outbox.worker_name()
         stop = threading.Event()
         threads: list[threading.Thread] = []
-        relay = hints.through_relay()
         if burst:
             outbox.sweep()
-            if relay:
-                hints.drain()
         else:
             threads.append(threading.Thread(target=worker.heartbeat_loop, args=(worker_id, backend, stop),
                                             daemon=True, name="heartbeat"))
-            if relay:  # hints wait in a Redis list; this thread turns them into tasks (core/hints.py)
-                threads.append(threading.Thread(target=hints.relay_loop, args=(stop,), daemon=True,
-                                                name="hint-relay"))
             for thread in threads:
                 thread.start()
         try:
