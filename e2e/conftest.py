@@ -192,6 +192,17 @@ def assert_accessible(page: Page) -> None:
     assert not bad, f"accessibility violations on {page.url}:\n{detail}"
 
 
+def wait_until(page: Page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's ``wait_for_function`` evaluates its expression
+    with ``eval`` inside the page, which the strict Content-Security-Policy (rightly) blocks; ``page.evaluate`` goes
+    through the DevTools protocol instead."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def code_for(secret: str, offset_steps: int = 0) -> str:
     """The TOTP code an authenticator app would show for this base32 secret (``offset_steps`` later)."""
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import Platform, Shots
+from e2e.conftest import Platform, Shots, wait_until
 from e2e.test_reports import fill_report, no_tiles
 
 FIRST, SECOND = "Trần Thị Bích Ngọc", "Võ Quốc Bảo"
@@ -49,7 +49,7 @@ def test_a_draft_is_never_sent_under_another_account_and_logout_offers_to_delete
 
     # The next resident on this phone finds a draft the first one left: it is not theirs, nothing sends it.
     log_in_as(page, platform, SECOND)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15)
     second = page.get_attribute("#report-form", "data-draft-owner")
     assert second and second != first
     description = "Đèn đường tắt, soạn khi mất mạng " + tmp_path.name

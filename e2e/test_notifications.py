@@ -18,7 +18,7 @@ import time
 from playwright.sync_api import Browser, Page, expect
 
 from congdanso.notifications.tests.pushservice import PushService
-from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff
+from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff, wait_until
 
 PASSWORD = "Canbo-thong-bao-2026!"
 RESIDENT = "Trần Thị Bích Ngọc"
@@ -93,7 +93,7 @@ def test_resident_gets_a_push_and_the_badge_updates(platform: Platform, browser:
 
         page.goto(platform.url("/notifications/preferences"))
         expect(page.get_by_role("heading", name="Tuỳ chọn thông báo")).to_be_visible()
-        page.wait_for_function("document.documentElement.dataset.swRegistered === '1'", timeout=10000)
+        wait_until(page, "document.documentElement.dataset.swRegistered === '1'", timeout=10)
         assert page.evaluate("Notification.permission") == "granted"
         assert page.evaluate("self.__applicationServerKey === undefined"), "nothing subscribes before the click"
         shot("preferences")

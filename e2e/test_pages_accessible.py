@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import Platform, Shots, assert_accessible
+from e2e.conftest import Platform, Shots, assert_accessible, wait_until
 
 PAGES = ["/", "/coming/phan-anh", "/coming/canh-bao", "/offline", "/khong-co-trang-nay", "/auth/staff/login"]
 
@@ -29,7 +29,7 @@ def test_keyboard_skip_link_reaches_main(platform: Platform, page: Page) -> None
 
 def test_service_worker_registers_and_manifest_is_served(platform: Platform, page: Page) -> None:
     page.goto(platform.url("/"))
-    page.wait_for_function("document.documentElement.dataset.swRegistered === '1'", timeout=10000)
+    wait_until(page, "document.documentElement.dataset.swRegistered === '1'", timeout=10)
     manifest = page.request.get(platform.url("/manifest.webmanifest")).json()
     assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
     assert page.request.get(platform.url("/api/v1/openapi.json")).ok

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff
+from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff, wait_until
 
 PASSWORD = "Canbo-phan-anh-2026!"
 RESIDENT = "Trần Thị Bích Ngọc"
@@ -125,8 +125,7 @@ def test_offline_draft_is_sent_once_when_back_online(platform: Platform, page: P
     context = page.context
     no_tiles(context)
     resident_logs_in(page, platform, "/phan-anh/gui")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                           timeout=15000)
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15)
     description = "Cống nghẹt, gửi khi mất mạng " + tmp_path.name
     fill_report(page, description, photo_file(tmp_path, "cong.jpg", "darkgreen"))
     context.set_offline(True)

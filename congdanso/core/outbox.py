@@ -222,14 +222,20 @@ def run_batch(message_ids: list[int], worker: str | None = None, *, extra: int =
 
 
 def _run_claimed(messages: list[OutboxMessage], worker: str) -> dict[int, str]:
-    """Run claimed rows (a topic's batch handler once for all its rows, else row by row) and settle them: the
-    successful ones in one UPDATE, each failure on its own."""
+    """Run claimed rows and settle them: a topic's batch handler once for all its rows, settled in one UPDATE;
+    otherwise row by row, each settled as soon as it has run, so that a worker killed mid-claim repeats at most the
+    row it was running (single-row handlers send e-mail, SMS and push: a repeat reaches a person)."""
     outcomes: dict[int, str] = {}
-    succeeded: list[int] = []
     by_topic: dict[str, list[OutboxMessage]] = {}
     for message in messages:
         by_topic.setdefault(message.topic, []).append(message)
-    for topic, group in by_topic.items():
+    for topic, claimed in by_topic.items():
+        group = []
+        for message in claimed:
+            if _renew_if_old(message, worker):
+                group.append(message)
+            else:
+                outcomes[message.pk] = "lost"
         batch_handler = _batch_handlers.get(topic)
         if batch_handler is not None and len(group) > 1:
             try:
@@ -238,7 +244,7 @@ def _run_claimed(messages: list[OutboxMessage], worker: str) -> dict[int, str]:
                 logger.warning("outbox %s: batch of %d failed; running its rows one by one", topic, len(group),
                                exc_info=True)
             else:
-                succeeded += [m.pk for m in group]
+                outcomes.update(_settle_done([m.pk for m in group], worker))
                 continue
         for message in group:
             if not _renew_if_old(message, worker):
@@ -252,17 +258,19 @@ def _run_claimed(messages: list[OutboxMessage], worker: str) -> dict[int, str]:
             except Exception as exc:
                 outcomes[message.pk] = _settle_failure(message, worker, exc)
             else:
-                succeeded.append(message.pk)
-    if succeeded:
-        finished = timezone.now()
-        count = OutboxMessage.objects.filter(_still_mine(succeeded, worker)).update(
-            status=OutboxStatus.DONE, finished_at=finished, last_error="")
-        settled = set(succeeded) if count == len(succeeded) else set(
-            OutboxMessage.objects.filter(pk__in=succeeded, status=OutboxStatus.DONE, finished_at=finished)
-            .values_list("pk", flat=True))
-        for pk in succeeded:
-            outcomes[pk] = "done" if pk in settled else "lost"
+                outcomes.update(_settle_done([message.pk], worker))
     return outcomes
+
+
+def _settle_done(pks: list[int], worker: str) -> dict[int, str]:
+    """Mark rows that ran as done, in one UPDATE; a row another worker took meanwhile is "lost" to this one."""
+    finished = timezone.now()
+    count = OutboxMessage.objects.filter(_still_mine(pks, worker)).update(
+        status=OutboxStatus.DONE, finished_at=finished, last_error="")
+    settled = set(pks) if count == len(pks) else set(
+        OutboxMessage.objects.filter(pk__in=pks, status=OutboxStatus.DONE, finished_at=finished)
+        .values_list("pk", flat=True))
+    return {pk: "done" if pk in settled else "lost" for pk in pks}
 
 
 def _renew_if_old(message: OutboxMessage, worker: str) -> bool:

@@ -93,7 +93,7 @@ def parse_when(value: str | dt.datetime | None) -> dt.datetime | None:
     """An ISO 8601 date or datetime (naive: the site's time zone), within the range a report may have."""
     if value is None or value == "":
         return None
-    when = value
+    when: dt.datetime | None = value if isinstance(value, dt.datetime) else None
     if isinstance(value, str):
         text = value.strip().replace(" ", "+")  # "+07:00" arrives as " 07:00" when not URL-encoded
         try:

@@ -115,7 +115,7 @@ def _filters_from(request: HttpRequest) -> tuple[queries.Filters, dict[str, str]
         f = queries.build_filters(status=chosen["status"], category=chosen["category"], ward=chosen["ward"],
                                   q=chosen["q"])
     except queries.BadFilter as exc:
-        messages.error(request, exc.message)
+        messages.error(request, str(exc.message))
         f = queries.Filters()
     return f, chosen
 

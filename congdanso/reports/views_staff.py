@@ -64,7 +64,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
                                   unrouted=bool(chosen["triage"]),
                                   assignee_id=request.user.pk if chosen["mine"] else None)
     except queries.BadFilter as exc:
-        messages.error(request, exc.message)
+        messages.error(request, str(exc.message))
         f = queries.Filters()
     qs = queries.apply_filters(qs, f)
     page = Paginator(qs.order_by("resolve_due_at", "id"), 50).get_page(g.get("page"))

@@ -56,11 +56,13 @@ def manage(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.C
 
 @pytest.fixture
 def handlers() -> Iterator[dict[str, Any]]:
-    """The outbox handler registry, restored after the test."""
-    saved = dict(outbox._handlers)
+    """The outbox handler registries (single-row and batch), restored after the test."""
+    saved, saved_batch = dict(outbox._handlers), dict(outbox._batch_handlers)
     yield outbox._handlers
     outbox._handlers.clear()
     outbox._handlers.update(saved)
+    outbox._batch_handlers.clear()
+    outbox._batch_handlers.update(saved_batch)
 
 
 @pytest.fixture

@@ -76,12 +76,16 @@ def test_an_outage_raised_in_middleware_is_503_not_500(client: Client, monkeypat
                                                        path: str, json: bool) -> None:
     """An outage met before any view runs (here: the session store) reaches Django's 500 handler, which answers
     503 all the same."""
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
+
+    from django.conf import settings
+
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore  # db, or cached_db when Redis is configured
 
     def unreachable(self: Any) -> Any:
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(SessionStore, "load", unreachable)
+    monkeypatch.setattr(session_store, "load", unreachable)
     client.cookies["sessionid"] = "a" * 32
     response = client.get(path)
     assert response.status_code == 503
