@@ -294,7 +294,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A line per task started and finished (several per report) costs the worker CPU and hides what matters;
+        # failures are still logged, and every outcome is counted for /readyz (core/worker.py).
+        **{name: {"level": env_str("TASK_LOG_LEVEL", "WARNING")} for name in ("rq.worker", "django_tasks")},
+    },
 }
 
 CITY_NAME = env_str("CITY_NAME", "Thành phố Hồ Chí Minh")
