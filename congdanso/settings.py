@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "congdanso.accounts.middleware.StaffSessionMiddleware",
+    "congdanso.accounts.language.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -310,6 +311,7 @@ PUSH_CONCURRENCY = env_int("PUSH_CONCURRENCY", 32)
 NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 500)  # deliveries per outbox row and worker task
 NOTIFY_COMMIT_EVERY = env_int("NOTIFY_COMMIT_EVERY", 250)  # results recorded after this many sends
 NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 10)  # first retry delay; then x3 per attempt (max 1 h)
+NOTIFY_GROUP_SECONDS = env_int("NOTIFY_GROUP_SECONDS", 120)  # updates of one case within this window: one notification
 SMS_BACKEND = env_str("SMS_BACKEND", "console")  # console | http
 SMS_URL = env_str("SMS_URL", "")
 SMS_TOKEN = env_str("SMS_TOKEN", "")

@@ -52,6 +52,10 @@ class Notification(models.Model):
     urgent = models.BooleanField(_("khẩn cấp"), default=False)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     read_at = models.DateTimeField(_("đọc lúc"), null=True, blank=True)
+    # How many updates this one notification stands for: updates of one object within NOTIFY_GROUP_SECONDS are
+    # grouped into the first (its text replaced by the latest), ``updated_at`` says when the last one came.
+    group_count = models.PositiveIntegerField(_("số cập nhật gộp"), default=1)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông báo")
