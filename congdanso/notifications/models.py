@@ -145,6 +145,9 @@ class Preference(models.Model):
     quiet_end = models.TimeField(_("giờ yên lặng đến"), null=True, blank=True)
     email = EncryptedTextField(_("thư điện tử nhận thông báo"), blank=True)
     phone = EncryptedTextField(_("số điện thoại nhận SMS"), blank=True)
+    # Set when the resident typed the one-time code sent there; e-mail and SMS are offered only once verified.
+    email_verified_at = models.DateTimeField(_("xác nhận thư điện tử lúc"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("xác nhận số điện thoại lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:

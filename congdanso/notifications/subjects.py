@@ -28,6 +28,9 @@ class Subject:
     recipient_label: Callable[[Any], str]  # recipient (a User) → what this viewer may see of them
     link: str = ""  # the object's staff page
     filters: dict[str, Any] = field(default_factory=dict)  # narrows the notifications shown (e.g. actor=viewer)
+    # Where the person the object is about can be reached (the resident's channels: "Thông báo đẩy (2 thiết bị)"),
+    # without their addresses.
+    channels: list[str] = field(default_factory=list)
 
 
 Resolver = Callable[[HttpRequest, str], Subject | None]
