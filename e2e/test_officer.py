@@ -67,7 +67,8 @@ def resident_signs_in(page: Page, platform: Platform) -> None:
 def test_updates_within_a_minute_are_one_notification_in_the_residents_language(
         platform: Platform, browser: Browser, page: Page, shot: Shots) -> None:
     resident_signs_in(page, platform)
-    pk, code, agency = make_report(platform, RESIDENT, "Cống thoát nước bị nghẹt trước nhà số 12, nước tràn lên vỉa hè.")
+    pk, code, agency = make_report(platform, RESIDENT,
+                                   "Cống thoát nước bị nghẹt trước nhà số 12, nước tràn lên vỉa hè.")
     platform.manage("create_staff", "e2e.canbo", "--name", "Trần Văn Hùng", "--password", PASSWORD,
                     "--role", "agency_officer", "--agency", agency)
     platform.manage("shell", "-c", MOVE.format(officer="e2e.canbo", pk=pk, steps=["receive", "start", "progress"]))
@@ -101,7 +102,7 @@ def test_updates_within_a_minute_are_one_notification_in_the_residents_language(
 
 def test_editor_moderates_text_and_photo_and_the_public_page_says_edited(
         platform: Platform, browser: Browser, page: Page, shot: Shots) -> None:
-    pk, code, agency = make_report(platform, "", "Ổ gà lớn trước nhà, gọi tôi 0909 123 456 nếu cần.")
+    pk, code, _agency = make_report(platform, "", "Ổ gà lớn trước nhà, gọi tôi 0909 123 456 nếu cần.")
     sign_in_new_staff(page, platform, "/backoffice/phan-anh/bien-tap/", "e2e.bientap", "Ngô Thị Biên", PASSWORD,
                       "editor")
     expect(page.get_by_role("heading", name="Biên tập phản ánh")).to_be_visible()
