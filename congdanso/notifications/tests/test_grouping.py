@@ -122,3 +122,10 @@ def test_no_double_full_stop_whatever_the_text(kind: str, language: str) -> None
     plain = rendering.render(kind, language, {**context, "note": "Đã vá xong", "result": "Đã vá xong",
                                               "message": "Đã vá xong", "answer": "Đồng ý"})
     assert ".." not in plain.body and " ." not in plain.body
+
+
+def test_preferences_list_only_kinds_of_areas_that_exist(client, citizen) -> None:
+    client.force_login(citizen)
+    html = client.get("/notifications/preferences").content.decode()
+    assert "ch-report_status" in html
+    assert "ch-dossier_status" not in html and "ch-idea_answered" not in html  # no dossiers or feedback app yet
