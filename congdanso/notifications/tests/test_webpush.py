@@ -23,11 +23,11 @@ def subscribe(user, push_service: PushService, path: str):
     return subscriber, services.save_subscription(user, info, session_key="s1")
 
 
-def send(users, kind="report_status", **context):
+def send(users, kind="report_status", object_id="1", **context):
     context = context or {"code": "PA-0001", "status": "Đang xử lý", "subject": "Ổ gà đường Lê Lợi"}
     with transaction.atomic():
         return services.notify(users, kind, context, link="/reports/PA-0001", object_type="reports.report",
-                               object_id="1")
+                               object_id=object_id)
 
 
 def test_push_is_encrypted_for_the_device_and_signed_with_vapid(citizen, push_service: PushService) -> None:
@@ -60,7 +60,7 @@ def test_vapid_token_is_signed_once_per_origin_and_reused(citizen, officer, push
         subscribe(user, push_service, f"/ok/a{i}")
         subscribe(user, push_service, f"/ok/b{i}")
     send([citizen, officer])
-    send([citizen, officer])
+    send([citizen, officer], object_id="2")  # another case: updates of one case within a window are grouped
     drain()
     headers = {r.headers["authorization"] for r in push_service.received}
     assert len(push_service.messages()) == 8
@@ -212,12 +212,12 @@ def test_last_success_is_recorded_at_most_hourly(citizen, push_service: PushServ
     subscription.refresh_from_db()
     first = subscription.last_success_at
     assert first is not None
-    send([citizen])
+    send([citizen], object_id="2")  # another case: one case's updates within a window are grouped
     drain()
     subscription.refresh_from_db()
     assert subscription.last_success_at == first, "not rewritten within the hour"
     PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=first - timedelta(hours=2))
-    send([citizen])
+    send([citizen], object_id="3")
     drain()
     subscription.refresh_from_db()
     assert subscription.last_success_at > first
