@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from e2e.conftest import Platform, Shots, assert_accessible, sign_in_new_staff
 
 PASSWORD = "Canbo-bien-tap-2026!"
-RESIDENT = "Trần Thị Bích Ngọc"
+RESIDENT = "Nguyễn Văn An"  # a resident no other browser test uses: this one switches to English
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
