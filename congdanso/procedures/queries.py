@@ -1,0 +1,250 @@
+"""Shared reads of the procedure catalogue: the one filter builder of every list (search page, JSON API, later the
+dossiers' procedure picker), the ranked search in each database's own full-text engine, pages, one procedure.
+
+Search (``textsearch`` makes the words: folded, "y" written "i"):
+
+- PostgreSQL: a row matches when its ``search_text`` holds every query word as a word prefix (full text,
+  ``to_tsvector('simple', …) @@ 'dang:* & ki:* & …'``) or when the query is trigram-similar to a stretch of it
+  (``pg_trgm``'s ``%>``: typos, missing letters); both read GIN indexes (migration 0002). Rank: trigram similarity
+  of the query to the name, plus its word similarity to the name and (half) to the whole text (keywords, English
+  name), plus the full-text rank; shorter names first on a tie.
+- SQLite: the FTS5 table (trigram tokenizer) maintained by triggers; every query word must share a trigram with
+  the text (any order), else — when that finds nothing — any word may; ranked by ``bm25`` with the name weighted
+  above the rest.
+
+Nothing loops over the rows in Python: the database filters, ranks and pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Func, Min, Q, QuerySet, Value
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.lib.text import TextRejected, clean_text
+from congdanso.procedures import projections, searchindex, textsearch
+from congdanso.procedures.errors import BadFilter, ProcedureNotFound
+from congdanso.procedures.models import Level, OnlineLevel, Procedure, ProcedureAgency, ProcedureField
+
+__all__ = ["Filters", "Page", "build_filters", "by_code", "page", "search"]
+
+CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+MAX_CODES = 20
+MAX_PAGE_SIZE = 50
+MAX_PAGE = 500
+ONLINE_ANY = "any"  # partial or full
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    words: list[str] = field(default_factory=list)
+    field: list[str] | None = None  # field codes
+    level: list[str] | None = None
+    agency: list[str] | None = None  # agency codes
+    online: list[str] | None = None  # online levels
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.field or self.level or self.agency or self.online)
+
+
+def _codes(value: str | None, what: str) -> list[str] | None:
+    found = [c.strip() for c in (value or "").split(",") if c.strip()]
+    if len(found) > MAX_CODES or any(not CODE.match(c) for c in found):
+        raise BadFilter(_("Mã %(what)s không hợp lệ.") % {"what": what})
+    return found or None
+
+
+def _choices(value: str | None, allowed: set[str], message: Any) -> list[str] | None:
+    found = [c.strip() for c in (value or "").split(",") if c.strip()]
+    if any(c not in allowed for c in found):
+        raise BadFilter(message)
+    return sorted(set(found)) or None
+
+
+def build_filters(*, q: str | None = None, field: str | None = None, level: str | None = None,
+                  agency: str | None = None, online: str | None = None) -> Filters:
+    """The one filter builder: every list reads its parameters through this. Raises ``BadFilter`` (a 400) on a
+    level or online level it does not know, a malformed code, or text that may not come from outside."""
+    try:
+        text = clean_text(q, max_length=200, multiline=False)
+    except TextRejected as exc:
+        if exc.code == "too_long":
+            raise BadFilter(_("Từ khóa tìm kiếm dài quá 200 ký tự.")) from exc
+        raise BadFilter(_("Từ khóa tìm kiếm có ký tự không hợp lệ.")) from exc
+    online_values = _choices(online, {*OnlineLevel.values, ONLINE_ANY},
+                             _("Mức độ trực tuyến phải là full, partial, none hoặc any."))
+    if online_values and ONLINE_ANY in online_values:
+        online_values = sorted((set(online_values) - {ONLINE_ANY}) | {OnlineLevel.PARTIAL, OnlineLevel.FULL})
+    return Filters(
+        q=text, words=textsearch.query_words(text),
+        field=_codes(field, str(_("lĩnh vực"))), agency=_codes(agency, str(_("cơ quan"))),
+        level=_choices(level, set(Level.values), _("Cấp thực hiện phải là central, province hoặc commune.")),
+        online=online_values,
+    )
+
+
+def public_procedures() -> QuerySet[Procedure]:
+    return Procedure.objects.filter(is_active=True)
+
+
+def apply_filters(qs: QuerySet[Procedure], f: Filters) -> QuerySet[Procedure]:
+    """Every filter but the text."""
+    if f.field:
+        qs = qs.filter(field__code__in=f.field)
+    if f.level:
+        qs = qs.filter(level__in=f.level)
+    if f.online:
+        qs = qs.filter(online_level__in=f.online)
+    if f.agency:
+        qs = qs.filter(pk__in=ProcedureAgency.objects.filter(code__in=f.agency).values("procedure_id"))
+    return qs
+
+
+# --- text search, one per engine ----------------------------------------------------------------------------------
+
+class _Vector(Func):
+    """``to_tsvector('simple', COALESCE(search_text, ''))``, exactly the expression of the GIN index."""
+
+    template = "to_tsvector('simple'::regconfig, COALESCE(%(expressions)s, ''))"
+    output_field = SearchVectorField()
+
+
+def _postgres(qs: QuerySet[Procedure], words: list[str]) -> QuerySet[Procedure]:
+    text = " ".join(words)
+    query = SearchQuery(textsearch.tsquery(words), search_type="raw", config="simple")
+    qs = qs.annotate(_vector=_Vector(F("search_text")))
+    qs = qs.filter(Q(_vector=query) | Q(TrigramWordSimilar(F("search_text"), Value(text))))
+    rank = (TrigramSimilarity("name_key", text) + TrigramWordSimilarity(text, "name_key")
+            + TrigramWordSimilarity(text, "search_text") / 2 + SearchRank(F("_vector"), query))
+    return qs.annotate(rank=rank).order_by("-rank", Length("name_key"), "name_key", "id")
+
+
+def _sqlite(qs: QuerySet[Procedure], words: list[str], *, every_word: bool) -> QuerySet[Procedure]:
+    # FTS5 needs its MATCH and bm25() in the same SELECT as the virtual table: Django's ``extra`` joins it by rowid
+    # (the SQL is fixed; the user's words go in as a parameter).
+    fts = searchindex.FTS
+    qs = qs.extra(  # noqa: S610 - fixed SQL, the words are a parameter
+        select={"rank": f"-bm25({fts}, 8.0, 1.0)"},
+        tables=[fts],
+        where=[f"{fts} MATCH %s", f"{fts}.rowid = {searchindex.TABLE}.id"],
+        params=[textsearch.fts5_match(words, every_word=every_word)],
+    )
+    return qs.order_by("-rank", Length("name_key"), "name_key", "id")
+
+
+def search(f: Filters, qs: QuerySet[Procedure] | None = None) -> QuerySet[Procedure]:
+    """The procedures that ``f`` selects, best first (by name when there is no text)."""
+    qs = apply_filters(public_procedures() if qs is None else qs, f)
+    if not f.words:
+        return qs.order_by("name_key", "id")
+    if connection.vendor == "postgresql":
+        return _postgres(qs, f.words)
+    if connection.vendor == "sqlite":
+        found = _sqlite(qs, f.words, every_word=True)
+        if len(f.words) > 1 and not found.exists():
+            found = _sqlite(qs, f.words, every_word=False)
+        return found
+    # Any other engine: every word as a substring of the folded text (no ranking beyond the name).
+    for word in f.words:
+        qs = qs.filter(search_text__contains=word)
+    return qs.order_by(Length("name_key"), "name_key", "id")
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def parse_page(number: str | int | None, size: str | int | None = None) -> tuple[int, int]:
+    try:
+        n = int(number or 1)
+        s = int(size or 20)
+    except (TypeError, ValueError) as exc:
+        raise BadFilter(_("Số trang phải là một số nguyên dương.")) from exc
+    if not 1 <= n <= MAX_PAGE:
+        raise BadFilter(_("Số trang phải từ 1 đến %(max)d.") % {"max": MAX_PAGE})
+    if not 1 <= s <= MAX_PAGE_SIZE:
+        raise BadFilter(_("Số mục mỗi trang phải từ 1 đến %(max)d.") % {"max": MAX_PAGE_SIZE})
+    return n, s
+
+
+def page(f: Filters, *, number: int = 1, size: int = 20, fields: tuple[str, ...] = projections.SUMMARY) -> Page:
+    """Page ``number`` (from 1) of the search, each row the projection's ``fields``."""
+    qs = search(f)
+    start = (number - 1) * size
+    found = projections.rows(qs[start:start + size], fields)
+    if number == 1 and len(found) < size:
+        total = len(found)
+    else:
+        total = apply_filters(public_procedures(), f).count() if not f.words else search(f).order_by().count()
+    return Page(found, number, size, total)
+
+
+def by_code(code: str) -> Procedure:
+    """One active procedure with everything its page shows, or ``ProcedureNotFound``."""
+    if not CODE.match(code or ""):
+        raise ProcedureNotFound()
+    found = (public_procedures().select_related("field")
+             .prefetch_related("steps", "channels", "cases__documents", "agencies", "legal_bases")
+             .filter(code=code).first())
+    if found is None:
+        raise ProcedureNotFound()
+    return found
+
+
+MENUS_KEY = "procedures:menus"
+MENUS_SECONDS = 300
+
+
+def menus() -> dict[str, list[dict[str, Any]]]:
+    """The filter menus (fields, agencies), cached: they change only with an import (which forgets them)."""
+    found = cache.get(MENUS_KEY)
+    if found is None:
+        found = {"fields": fields_with_counts(), "agencies": agencies_with_codes()}
+        cache.set(MENUS_KEY, found, MENUS_SECONDS)
+    return found
+
+
+def forget_menus() -> None:
+    cache.delete(MENUS_KEY)
+
+
+def fields_with_counts() -> list[dict[str, Any]]:
+    """Every field that has an active procedure, with how many (for the filter menus)."""
+    rows = (ProcedureField.objects.filter(procedures__is_active=True)
+            .annotate(count=Count("procedures")).order_by("name").values("code", "name", "name_en", "count"))
+    return list(rows)
+
+
+def agencies_with_codes() -> list[dict[str, Any]]:
+    """Agencies (by code) that perform an active procedure, with how many, for the agency filter."""
+    rows = (ProcedureAgency.objects.filter(procedure__is_active=True).exclude(code="")
+            .values("code").annotate(name=Min("name"), count=Count("procedure", distinct=True)).order_by("name"))
+    return list(rows)
