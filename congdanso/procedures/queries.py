@@ -9,8 +9,9 @@ Search (``textsearch`` makes the words: folded, "y" written "i"):
   of the query to the name, plus its word similarity to the name and (half) to the whole text (keywords, English
   name), plus the full-text rank; shorter names first on a tie.
 - SQLite: the FTS5 table (trigram tokenizer) maintained by triggers; every query word must share a trigram with
-  the text (any order), else — when that finds nothing — any word may; ranked by ``bm25`` with the name weighted
-  above the rest.
+  the text (any order), else — when that finds nothing — any word may; ranked first by the whole query appearing as
+  a phrase (a name, a keyword such as "sổ đỏ"), then by how many query words begin a word of the name, then by
+  ``bm25`` with the name weighted above the rest.
 
 Nothing loops over the rows in Python: the database filters, ranks and pages.
 """
@@ -137,12 +138,16 @@ def _postgres(qs: QuerySet[Procedure], words: list[str]) -> QuerySet[Procedure]:
 
 def _sqlite(qs: QuerySet[Procedure], words: list[str], *, every_word: bool) -> QuerySet[Procedure]:
     # FTS5 needs its MATCH and bm25() in the same SELECT as the virtual table: Django's ``extra`` joins it by rowid
-    # (the SQL is fixed; the user's words go in as a parameter).
-    fts = searchindex.FTS
-    qs = qs.extra(  # noqa: S610 - fixed SQL, the words are a parameter
-        select={"rank": f"-bm25({fts}, 8.0, 1.0)"},
+    # (the SQL is fixed; the user's words go in as parameters). Rank: how many query words start a word of the name
+    # (weighted first), then bm25 over the trigrams with the name above the rest of the text.
+    fts, table = searchindex.FTS, searchindex.TABLE
+    coverage = " + ".join([f"(instr(' ' || {table}.name_key, %s) > 0)"] * len(words))
+    phrase = f"(instr(' ' || {table}.search_text || ' ', %s) > 0)"
+    qs = qs.extra(  # noqa: S610 - fixed SQL, the words are parameters
+        select={"rank": f"{phrase} * 20.0 + ({coverage}) * 10.0 - bm25({fts}, 8.0, 1.0)"},
+        select_params=[f" {' '.join(words)} ", *(f" {word}" for word in words)],
         tables=[fts],
-        where=[f"{fts} MATCH %s", f"{fts}.rowid = {searchindex.TABLE}.id"],
+        where=[f"{fts} MATCH %s", f"{fts}.rowid = {table}.id"],
         params=[textsearch.fts5_match(words, every_word=every_word)],
     )
     return qs.order_by("-rank", Length("name_key"), "name_key", "id")

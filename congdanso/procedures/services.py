@@ -53,7 +53,8 @@ def search_columns(name: str, *, name_en: str = "", code: str = "", keywords: It
     name_key = textsearch.search_key(name)
     parts = [name_key, textsearch.search_key(code), *(textsearch.search_key(k) for k in keywords),
              textsearch.search_key(field_name), textsearch.search_key(name_en)]
-    return name_key, " ".join(p for p in parts if p)
+    # " ; " between the parts: a phrase never runs from one keyword into the next (the engines' word parsers skip it)
+    return name_key, " ; ".join(p for p in parts if p)
 
 
 def refresh_search_columns(procedure: Procedure) -> None:
