@@ -46,11 +46,14 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def rows(qs: QuerySet[Procedure], fields: tuple[str, ...] = SUMMARY) -> list[dict[str, Any]]:
-    """The projection of every procedure of ``qs`` (already filtered, ordered and sliced)."""
+def rows(qs: QuerySet[Procedure], fields: tuple[str, ...] = SUMMARY, *, extra: tuple[str, ...] = ()
+         ) -> list[dict[str, Any]]:
+    """The projection of every procedure of ``qs`` (already filtered, ordered and sliced). ``extra``: annotations
+    the caller needs for itself, under their own names."""
     out = []
-    for values in qs.values_list(*(PUBLIC[name] for name in fields)):
-        item = dict(zip(fields, values, strict=True))
+    names = (*fields, *extra)
+    for values in qs.values_list(*(PUBLIC[name] for name in fields), *extra):
+        item = dict(zip(names, values, strict=True))
         if "working_days" in item:
             item["working_days"] = _number(item["working_days"])
         out.append(item)

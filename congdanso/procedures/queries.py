@@ -4,10 +4,10 @@ dossiers' procedure picker), the ranked search in each database's own full-text 
 Search (``textsearch`` makes the words: folded, "y" written "i"):
 
 - PostgreSQL: a row matches when its ``search_text`` holds every query word as a word prefix (full text,
-  ``to_tsvector('simple', …) @@ 'dang:* & ki:* & …'``) or when the query is trigram-similar to a stretch of it
-  (``pg_trgm``'s ``%>``: typos, missing letters); both read GIN indexes (migration 0002). Rank: trigram similarity
-  of the query to the name, plus its word similarity to the name and (half) to the whole text (keywords, English
-  name), plus the full-text rank; shorter names first on a tie.
+  ``to_tsvector('simple', …) @@ 'dang:* & ki:* & …'``) or when the query is trigram-similar to its name
+  (``pg_trgm``'s ``%``: typos, missing letters); both read GIN indexes (migration 0002). Rank: the whole query as a
+  phrase of the text (a name, a keyword such as "sổ đỏ"), then how many query words begin a word of the name, then
+  the trigram similarity and word similarity of the query to the name; shorter names first on a tie.
 - SQLite: the FTS5 table (trigram tokenizer) maintained by triggers; every query word must share a trigram with
   the text (any order), else — when that finds nothing — any word may; ranked first by the whole query appearing as
   a phrase (a name, a keyword such as "sổ đỏ"), then by how many query words begin a word of the name, then by
@@ -22,17 +22,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-    TrigramSimilarity,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.lookups import TrigramSimilar
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Func, Min, Q, QuerySet, Value
+from django.db.models import Count, F, Min, QuerySet, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
@@ -119,20 +114,27 @@ def apply_filters(qs: QuerySet[Procedure], f: Filters) -> QuerySet[Procedure]:
 
 # --- text search, one per engine ----------------------------------------------------------------------------------
 
-class _Vector(Func):
-    """``to_tsvector('simple', COALESCE(search_text, ''))``, exactly the expression of the GIN index."""
+def _vector() -> RawSQL:
+    """The stored ``to_tsvector('simple', search_text)`` column of PostgreSQL (``searchindex.VECTOR``, GIN-indexed)."""
+    return RawSQL(f"{searchindex.TABLE}.{searchindex.VECTOR}", [],  # noqa: S611 - constant names
+                  output_field=SearchVectorField())
 
-    template = "to_tsvector('simple'::regconfig, COALESCE(%(expressions)s, ''))"
-    output_field = SearchVectorField()
 
-
-def _postgres(qs: QuerySet[Procedure], words: list[str]) -> QuerySet[Procedure]:
+def _postgres(qs: QuerySet[Procedure], words: list[str], *, fuzzy: bool) -> QuerySet[Procedure]:
     text = " ".join(words)
-    query = SearchQuery(textsearch.tsquery(words), search_type="raw", config="simple")
-    qs = qs.annotate(_vector=_Vector(F("search_text")))
-    qs = qs.filter(Q(_vector=query) | Q(TrigramWordSimilar(F("search_text"), Value(text))))
-    rank = (TrigramSimilarity("name_key", text) + TrigramWordSimilarity(text, "name_key")
-            + TrigramWordSimilarity(text, "search_text") / 2 + SearchRank(F("_vector"), query))
+    if fuzzy:  # the query is trigram-similar to the name (typos, missing letters)
+        qs = qs.filter(TrigramSimilar(F("name_key"), Value(text)))
+    else:  # every word begins a word of the text
+        query = SearchQuery(textsearch.tsquery(words), search_type="raw", config="simple")
+        qs = qs.annotate(_vector=_vector()).filter(_vector=query)
+    # The same order as SQLite's (a phrase of the text, then the name's words), then trigram similarity to the
+    # name; computed from the two stored columns of the candidate rows only.
+    table = searchindex.TABLE
+    coverage = " + ".join([f"(strpos(' ' || {table}.name_key, %s) > 0)::int"] * len(words))
+    rank = RawSQL(  # noqa: S611 - fixed SQL, the words are parameters
+        f"(strpos(' ' || {table}.search_text || ' ', %s) > 0)::int * 20 + ({coverage}) * 10"
+        f" + similarity({table}.name_key, %s) * 5",
+        [f" {text} ", *(f" {w}" for w in words), text])
     return qs.annotate(rank=rank).order_by("-rank", Length("name_key"), "name_key", "id")
 
 
@@ -153,22 +155,31 @@ def _sqlite(qs: QuerySet[Procedure], words: list[str], *, every_word: bool) -> Q
     return qs.order_by("-rank", Length("name_key"), "name_key", "id")
 
 
-def search(f: Filters, qs: QuerySet[Procedure] | None = None) -> QuerySet[Procedure]:
-    """The procedures that ``f`` selects, best first (by name when there is no text)."""
+def search(f: Filters, qs: QuerySet[Procedure] | None = None, *, fuzzy: bool | None = None
+           ) -> QuerySet[Procedure]:
+    """The procedures that ``f`` selects, best first (by name when there is no text).
+
+    Two passes, the same on both engines: strict (every word found, in any order: PostgreSQL full text by word
+    prefix; SQLite every word sharing a trigram with the text), else — when that finds nothing — fuzzy (PostgreSQL:
+    trigram similarity to the name; SQLite: any word). ``fuzzy`` None decides by running the strict pass."""
     qs = apply_filters(public_procedures() if qs is None else qs, f)
     if not f.words:
         return qs.order_by("name_key", "id")
-    if connection.vendor == "postgresql":
-        return _postgres(qs, f.words)
-    if connection.vendor == "sqlite":
-        found = _sqlite(qs, f.words, every_word=True)
-        if len(f.words) > 1 and not found.exists():
-            found = _sqlite(qs, f.words, every_word=False)
-        return found
-    # Any other engine: every word as a substring of the folded text (no ranking beyond the name).
-    for word in f.words:
-        qs = qs.filter(search_text__contains=word)
-    return qs.order_by(Length("name_key"), "name_key", "id")
+    if connection.vendor not in ("postgresql", "sqlite"):
+        # Any other engine: every word as a substring of the folded text (no ranking beyond the name).
+        for word in f.words:
+            qs = qs.filter(search_text__contains=word)
+        return qs.order_by(Length("name_key"), "name_key", "id")
+
+    def run(loose: bool) -> QuerySet[Procedure]:
+        if connection.vendor == "postgresql":
+            return _postgres(qs, f.words, fuzzy=loose)
+        return _sqlite(qs, f.words, every_word=not loose)
+
+    if fuzzy is not None:
+        return run(fuzzy)
+    strict = run(False)
+    return strict if strict.exists() else run(True)
 
 
 @dataclass
@@ -201,14 +212,32 @@ def parse_page(number: str | int | None, size: str | int | None = None) -> tuple
 
 
 def page(f: Filters, *, number: int = 1, size: int = 20, fields: tuple[str, ...] = projections.SUMMARY) -> Page:
-    """Page ``number`` (from 1) of the search, each row the projection's ``fields``."""
-    qs = search(f)
+    """Page ``number`` (from 1) of the search, each row the projection's ``fields``. The strict pass is read
+    first; the fuzzy one only when the strict one has no row at all. On PostgreSQL the total comes with the rows
+    (``COUNT(*) OVER ()``: the candidates are read once); SQLite cannot run FTS5's bm25() beside a window function,
+    so it counts apart when the page is full."""
     start = (number - 1) * size
-    found = projections.rows(qs[start:start + size], fields)
-    if number == 1 and len(found) < size:
+    windowed = connection.vendor == "postgresql"
+
+    def read(qs: QuerySet[Procedure]) -> list[dict[str, Any]]:
+        if windowed:
+            return projections.rows(qs.annotate(_total=Window(Count("pk")))[start:start + size], fields,
+                                    extra=("_total",))
+        return projections.rows(qs[start:start + size], fields)
+
+    qs = search(f, fuzzy=False) if f.words else search(f)
+    found = read(qs)
+    if f.words and not found and (number == 1 or not qs.exists()):
+        qs = search(f, fuzzy=True)
+        found = read(qs)
+    if windowed and found:
+        total = found[0]["_total"]
+        for row in found:
+            del row["_total"]
+    elif number == 1 and len(found) < size:
         total = len(found)
     else:
-        total = apply_filters(public_procedures(), f).count() if not f.words else search(f).order_by().count()
+        total = qs.order_by().count()
     return Page(found, number, size, total)
 
 

@@ -34,10 +34,14 @@ def query_words(query: str | None) -> list[str]:
     return seen[:MAX_WORDS]
 
 
+PREFIX_FROM = 3  # shorter words are whole syllables ("so", "do", "ki"): matched as words, not as prefixes
+
+
 def tsquery(words: list[str]) -> str:
-    """PostgreSQL ``to_tsquery('simple', …)`` text: every word as a prefix, all of them required. Words are
-    ``[0-9a-z]+`` only (``search_key``), so nothing in them is tsquery syntax."""
-    return " & ".join(f"{w}:*" for w in words)
+    """PostgreSQL ``to_tsquery('simple', …)`` text: every word required; words of three letters or more as
+    prefixes ("sin" finds "sinh"), shorter ones as whole words ("do" does not find every "doanh", "đổi", "độ").
+    Words are ``[0-9a-z]+`` only (``search_key``), so nothing in them is tsquery syntax."""
+    return " & ".join(f"{w}:*" if len(w) >= PREFIX_FROM else w for w in words)
 
 
 def trigrams(word: str) -> list[str]:

@@ -104,11 +104,15 @@ def test_sqlite_search_objects_are_recreated_after_a_table_rebuild():
 def test_postgresql_search_reads_the_gin_indexes(catalogue):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
+    f = queries.build_filters(q="dang ky khia sinh")
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")  # a table this small would be scanned; show the index can serve
-        plan = queries.search(queries.build_filters(q="dang ky khai sinh")).explain()
+        strict = queries.search(f, fuzzy=False).explain()
+        fuzzy = queries.search(f, fuzzy=True).explain()
         cursor.execute("RESET enable_seqscan")
-    assert "procedures_search_fts" in plan and "procedures_search_trgm" in plan, plan
+    assert "procedures_search_fts" in strict and "search_vector @@" in strict, strict  # the stored tsvector
+    assert "procedures_name_trgm" in fuzzy, fuzzy
+    assert _names("dang ky khia sinh")[0] == "Đăng ký khai sinh"  # the typo: found by the fuzzy pass
 
 
 @pytest.mark.parametrize("params", [
