@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from congdanso.lib.text import fold
 from congdanso.procedures import projections, queries
 from congdanso.procedures.errors import BadFilter, ProcedureNotFound
 from congdanso.procedures.models import AgencyRole, ChannelKind, Level, OnlineLevel
@@ -67,5 +68,8 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         channel["label"] = _label(ChannelKind, channel["kind"])
     for agency in item["agencies"]:
         agency["label"] = _label(AgencyRole, agency["role"])
+    for case in item["cases"]:
+        for document in case["documents"]:  # "Mẫu TK-KS", "Phụ lục I-2…": no "Mẫu:" label before them
+            document["template_named"] = fold(document["template_name"]).startswith(("mau", "phu luc"))
     online = item["online_level"] != OnlineLevel.NONE and bool(item["online_url"])
     return render(request, "procedures/detail.html", {"p": item, "can_submit_online": online})
