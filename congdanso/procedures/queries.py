@@ -3,11 +3,11 @@ dossiers' procedure picker), the ranked search in each database's own full-text 
 
 Search (``textsearch`` makes the words: folded, "y" written "i"):
 
-- PostgreSQL: a row matches when its ``search_text`` holds every query word as a word prefix (full text,
-  ``to_tsvector('simple', …) @@ 'dang:* & ki:* & …'``) or when the query is trigram-similar to its name
-  (``pg_trgm``'s ``%``: typos, missing letters); both read GIN indexes (migration 0002). Rank: the whole query as a
-  phrase of the text (a name, a keyword such as "sổ đỏ"), then how many query words begin a word of the name, then
-  the trigram similarity and word similarity of the query to the name; shorter names first on a tie.
+- PostgreSQL: strict pass, every query word in ``search_text`` (full text on the stored, GIN-indexed
+  ``search_vector``: ``@@ 'dang:* & ki & khai:* & …'``, words of three letters or more as prefixes); when that finds
+  nothing, fuzzy pass, the query trigram-similar to the name (``pg_trgm``'s ``%`` on a GIN index: typos). Rank: the
+  whole query as a phrase of the text (a name, a keyword such as "sổ đỏ"), then how many query words begin a word of
+  the name, then the trigram similarity of the query to the name; shorter names first on a tie.
 - SQLite: the FTS5 table (trigram tokenizer) maintained by triggers; every query word must share a trigram with
   the text (any order), else — when that finds nothing — any word may; ranked first by the whole query appearing as
   a phrase (a name, a keyword such as "sổ đỏ"), then by how many query words begin a word of the name, then by
