@@ -6,6 +6,8 @@ The objects are built by ``congdanso.testing.factories``; import helpers from th
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from congdanso.accounts.models import User
 from congdanso.accounts.roles import Role
@@ -28,6 +30,15 @@ __all__ = ["STAFF_PASSWORD", "make_staff", "totp_code"]  # imported from here by
 def _fresh_memos():
     """Process-local memos (core.memo) start empty in every test: a test's rolled-back rows send no signal."""
     forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a request in English (LocaleMiddleware) leaves English active in
+    its thread, and a later test on the same worker would otherwise read English messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

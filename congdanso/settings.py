@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "congdanso.accounts.middleware.StaffSessionMiddleware",
+    "congdanso.accounts.language.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -295,7 +296,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A line per task started and finished (several per report) costs the worker CPU and hides what matters;
+        # failures are still logged, and every outcome is counted for /readyz (core/worker.py).
+        **{name: {"level": env_str("TASK_LOG_LEVEL", "WARNING")} for name in ("rq.worker", "django_tasks")},
+    },
 }
 
 CITY_NAME = env_str("CITY_NAME", "Thành phố Hồ Chí Minh")
@@ -311,6 +317,7 @@ PUSH_CONCURRENCY = env_int("PUSH_CONCURRENCY", 32)
 NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 500)  # deliveries per outbox row and worker task
 NOTIFY_COMMIT_EVERY = env_int("NOTIFY_COMMIT_EVERY", 250)  # results recorded after this many sends
 NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 10)  # first retry delay; then x3 per attempt (max 1 h)
+NOTIFY_GROUP_SECONDS = env_int("NOTIFY_GROUP_SECONDS", 120)  # updates of one case within this window: one notification
 SMS_BACKEND = env_str("SMS_BACKEND", "console")  # console | http
 SMS_URL = env_str("SMS_URL", "")
 SMS_TOKEN = env_str("SMS_TOKEN", "")
@@ -340,6 +347,7 @@ REPORTS_TRANSFER_FLAG = env_int("REPORTS_TRANSFER_FLAG", 3)
 REPORTS_RATE_PER_USER_HOUR = env_int("REPORTS_RATE_PER_USER_HOUR", 20)
 REPORTS_RATE_PER_IP_HOUR = env_int("REPORTS_RATE_PER_IP_HOUR", 60)
 REPORTS_IDENTITY_GRANT_DAYS = env_int("REPORTS_IDENTITY_GRANT_DAYS", 30)
+REPORTS_MODERATION_DAYS = env_int("REPORTS_MODERATION_DAYS", 14)  # days a new report waits in the moderation queue
 REPORTS_MAP_REFRESH_SECONDS = env_int("REPORTS_MAP_REFRESH_SECONDS", 60)
 REPORTS_MAP_CACHE_SECONDS = env_int("REPORTS_MAP_CACHE_SECONDS", 60)
 REPORTS_DUPLICATE_RADIUS_M = env_int("REPORTS_DUPLICATE_RADIUS_M", 150)  # default "is it one of these?" radius

@@ -117,3 +117,16 @@ def create_staff_member(
         StaffRole.objects.create(user=user, role=role, agency_id=agency_id)
     audit.record("account.staff_created", actor=actor, obj=user, roles=[r for r, _a in roles])
     return user
+
+
+def remember_language(user: User, code: str) -> bool:
+    """Store the language ``user`` chose (one of ``settings.LANGUAGES``) on the account; notifications are written
+    in it. Returns whether it changed."""
+    from django.conf import settings
+
+    code = (code or "").split("-")[0].lower()
+    if code not in {c for c, _name in settings.LANGUAGES} or code == user.preferred_language:
+        return False
+    User.objects.filter(pk=user.pk).update(preferred_language=code)
+    user.preferred_language = code
+    return True

@@ -134,6 +134,10 @@ def _hint(ids: list[int], *, marked: bool = False, run_after: datetime | None = 
     unique = list(dict.fromkeys(ids))
     if not unique:
         return
+    if run_after is not None and run_after.microsecond:
+        # Task schedulers keep whole seconds (RQ's does): a task run before its rows are due claims nothing, and
+        # the rows, marked as hinted, would wait for the sweeper.
+        run_after = run_after.replace(microsecond=0) + timedelta(seconds=1)
     try:
         task = run_outbox_batch if run_after is None else run_outbox_batch.using(run_after=run_after)
         for start in range(0, len(unique), TASK_SIZE):

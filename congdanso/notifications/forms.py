@@ -34,10 +34,25 @@ class AnnouncementForm(forms.Form):
     message = CleanCharField(label=_("Nội dung"), max_length=1000, multiline=True,
                              widget=forms.Textarea(attrs={"rows": 4}))
     link = forms.CharField(label=_("Liên kết (không bắt buộc)"), max_length=300, required=False,
-                           help_text=_("Đường dẫn trong hệ thống, ví dụ /reports/PA-0001"))
+                           help_text=_("Đường dẫn trong hệ thống, ví dụ /phan-anh/PA-2026-000123"))
 
     def clean_link(self) -> str:
+        """Only a path of this site that leads to a page: not another site, not a page that does not exist."""
+        from django.urls import Resolver404, resolve
+
         link = self.cleaned_data.get("link", "").strip()
-        if link and not link.startswith("/"):
-            raise forms.ValidationError(_("Liên kết phải là một đường dẫn trong hệ thống, bắt đầu bằng /."))
+        if not link:
+            return link
+        if not link.startswith("/") or link.startswith("//") or "\\" in link:
+            raise forms.ValidationError(_("Liên kết phải là một đường dẫn trong hệ thống, bắt đầu bằng /, ví dụ "
+                                          "/phan-anh/PA-2026-000123."))
+        path = link.split("?", 1)[0].split("#", 1)[0]
+        try:
+            match = resolve(path)
+        except Resolver404:
+            raise forms.ValidationError(_("Không có trang nào ở đường dẫn này.")) from None
+        from congdanso.notifications import subjects
+
+        if not subjects.link_exists(match.view_name, match.kwargs):
+            raise forms.ValidationError(_("Không có trang nào ở đường dẫn này (mã không tồn tại)."))
         return link

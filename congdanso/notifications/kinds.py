@@ -28,6 +28,12 @@ class Kind:
     urgent: bool = False  # emergency alerts ignore quiet hours and are pushed with Urgency: high
     ttl: timedelta = field(default=timedelta(days=3))  # after this, an undelivered message is not worth sending
     for_staff: bool = False
+    # Kinds with the same group about the same object, for the same person, within NOTIFY_GROUP_SECONDS become one
+    # notification (the latest text, a count of updates); "" keeps each one apart (repeats are still dropped).
+    group: str = ""
+    # The app whose pages this kind is about ("dossiers", "feedback", "alerts"); the preferences page lists a kind
+    # only when its app is installed. "" for kinds of apps that always are (notifications, reports).
+    app: str = ""
 
 
 _kinds: dict[str, Kind] = {}
@@ -53,18 +59,26 @@ def all_kinds(*, for_staff: bool | None = None) -> list[Kind]:
     return [k for k in _kinds.values() if for_staff is None or k.for_staff == for_staff]
 
 
+def available(*, for_staff: bool) -> list[Kind]:
+    """The kinds a person can receive today: of this audience, and of an area (app) the platform runs."""
+    from django.apps import apps
+
+    return [k for k in all_kinds(for_staff=for_staff)
+            if not k.app or apps.is_installed(f"congdanso.{k.app}")]
+
+
 ANNOUNCEMENT = register(Kind("announcement", _("Thông báo từ chính quyền")))
-REPORT_STATUS = register(Kind("report_status", _("Phản ánh của tôi thay đổi trạng thái")))
-REPORT_RESULT = register(Kind("report_result", _("Phản ánh của tôi có kết quả"),
+REPORT_STATUS = register(Kind("report_status", _("Phản ánh của tôi thay đổi trạng thái"), group="report"))
+REPORT_RESULT = register(Kind("report_result", _("Phản ánh của tôi có kết quả"), group="report",
                               default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.EMAIL)))
-DOSSIER_STATUS = register(Kind("dossier_status", _("Hồ sơ của tôi thay đổi trạng thái"),
-                               default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.EMAIL)))
-IDEA_ANSWERED = register(Kind("idea_answered", _("Góp ý, hiến kế của tôi được trả lời")))
-FOLLOWED_UPDATE = register(Kind("followed_update", _("Có tin mới về nội dung tôi theo dõi"),
+DOSSIER_STATUS = register(Kind("dossier_status", _("Hồ sơ của tôi thay đổi trạng thái"), group="dossier",
+                               app="dossiers", default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.EMAIL)))
+IDEA_ANSWERED = register(Kind("idea_answered", _("Góp ý, hiến kế của tôi được trả lời"), app="feedback"))
+FOLLOWED_UPDATE = register(Kind("followed_update", _("Có tin mới về nội dung tôi theo dõi"), group="followed",
                                 default_channels=(Channel.INBOX,)))
 EMERGENCY_ALERT = register(Kind("emergency_alert", _("Cảnh báo khẩn cấp"), urgent=True, ttl=timedelta(hours=12),
-                                default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.SMS)))
-WORK_NEW = register(Kind("work_new", _("Việc mới được giao"), for_staff=True,
+                                app="alerts", default_channels=(Channel.INBOX, Channel.WEBPUSH, Channel.SMS)))
+WORK_NEW = register(Kind("work_new", _("Việc mới được giao"), for_staff=True, group="work",
                          default_channels=(Channel.INBOX, Channel.EMAIL)))
-WORK_OVERDUE = register(Kind("work_overdue", _("Việc sắp hoặc đã quá hạn"), for_staff=True,
+WORK_OVERDUE = register(Kind("work_overdue", _("Việc sắp hoặc đã quá hạn"), for_staff=True, group="overdue",
                              default_channels=(Channel.INBOX, Channel.EMAIL)))

@@ -52,6 +52,10 @@ class Notification(models.Model):
     urgent = models.BooleanField(_("khẩn cấp"), default=False)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     read_at = models.DateTimeField(_("đọc lúc"), null=True, blank=True)
+    # How many updates this one notification stands for: updates of one object within NOTIFY_GROUP_SECONDS are
+    # grouped into the first (its text replaced by the latest), ``updated_at`` says when the last one came.
+    group_count = models.PositiveIntegerField(_("số cập nhật gộp"), default=1)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông báo")
@@ -141,6 +145,9 @@ class Preference(models.Model):
     quiet_end = models.TimeField(_("giờ yên lặng đến"), null=True, blank=True)
     email = EncryptedTextField(_("thư điện tử nhận thông báo"), blank=True)
     phone = EncryptedTextField(_("số điện thoại nhận SMS"), blank=True)
+    # Set when the resident typed the one-time code sent there; e-mail and SMS are offered only once verified.
+    email_verified_at = models.DateTimeField(_("xác nhận thư điện tử lúc"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("xác nhận số điện thoại lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:

@@ -87,3 +87,24 @@ def status_summary(object_type: str, object_id: str, **filters: Any) -> dict[str
     for row in rows:
         summary[row["status"]] = row["n"]
     return summary
+
+
+def channels_of(user: Any) -> list[str]:
+    """Where a resident can be reached now, in words for staff (no address): the inbox always; Web Push with the
+    number of devices; e-mail and SMS when a verified address or number is on file."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from congdanso.notifications.models import Channel
+
+    labels = [str(Channel.INBOX.label)]
+    devices = PushSubscription.objects.filter(user=user).count()
+    if devices:
+        labels.append(ngettext("%(label)s (%(n)d thiết bị)", "%(label)s (%(n)d thiết bị)", devices)
+                      % {"label": Channel.WEBPUSH.label, "n": devices})
+    pref = Preference.objects.filter(user=user).first()
+    if pref is not None and pref.email and pref.email_verified_at:
+        labels.append(str(Channel.EMAIL.label))
+    if pref is not None and pref.phone and pref.phone_verified_at:
+        labels.append(str(Channel.SMS.label))
+    return labels or [_("Không có")]

@@ -177,13 +177,33 @@ def notify_many(notices: Iterable[Notice]) -> int:
     return total
 
 
+@dataclass
+class _Row:
+    """One inbox notification about to be written (or merged into one written a moment ago)."""
+
+    user_id: int
+    part: _Part
+    language: str
+    text: rendering.Rendered
+    plan: list[tuple[str, int | None, dt.datetime, dt.datetime]]  # (channel, target, available at, expires at)
+    count: int = 1
+
+
+def _group_key(user_id: int, kind: kinds.Kind, object_type: str, object_id: str,
+               text: rendering.Rendered, link: str) -> tuple[Any, ...]:
+    """What makes two notifications one: updates of one object in the same group of kinds for one person; for a
+    kind without a group, only an exact repeat (same object, same text)."""
+    if kind.group and object_type and object_id:
+        return (user_id, "g", kind.group, object_type, object_id)
+    return (user_id, "k", kind.code, object_type, object_id, text.title, text.body, link)
+
+
 def _fan_out(parts: list[_Part], rendered: dict[tuple[int, str], rendering.Rendered]) -> int:
     now = timezone.now()
     wants_push = any(Channel.WEBPUSH in part.kind.allowed_channels for part in parts)
     found = audience(sorted({u for part in parts for u in part.user_ids}), with_push=wants_push)
     by_user = {recipient.user_id: recipient for recipient in found.recipients}
-    notifications = []
-    plans = []
+    rows: dict[tuple[Any, ...], _Row] = {}
     for part in parts:
         kind = part.kind
         expires_at = now + kind.ttl
@@ -196,25 +216,102 @@ def _fan_out(parts: list[_Part], rendered: dict[tuple[int, str], rendering.Rende
             if key not in rendered:
                 rendered[key] = rendering.render(kind.code, language, part.context)
             text = rendered[key]
-            notifications.append((user_id, kind.code, language, text.title, text.body, part.link, part.object_type,
-                                  part.object_id, part.actor_id, part.urgent, now))
             pref = found.preferences.get(user_id)
             available_at = now if part.urgent else (quiet_until(pref, now) or now)
-            plans.append([(code, target, available_at, expires_at) for code in channels_for(pref, kind)
-                          for target in channels.get(code).reaches(recipient)])
+            plan = [(code, target, available_at, expires_at) for code in channels_for(pref, kind)
+                    for target in channels.get(code).reaches(recipient)]
+            row = _Row(user_id, part, language, text, plan)
+            group = _group_key(user_id, kind, part.object_type, part.object_id, text, part.link)
+            previous = rows.pop(group, None)
+            if previous is not None:  # several updates in one batch: one notification, the latest text
+                if previous.text == text and previous.part.kind.code == kind.code:
+                    rows[group] = previous  # the same message twice: once
+                    continue
+                row.count = previous.count + 1
+                row.plan = previous.plan + [p for p in plan if p[:2] not in {q[:2] for q in previous.plan}]
+            rows[group] = row
+    fresh = _merge_recent(rows, now)
+    notifications = [(r.user_id, r.part.kind.code, r.language, r.text.title, r.text.body, r.part.link,
+                      r.part.object_type, r.part.object_id, r.part.actor_id, r.part.urgent, now, r.count)
+                     for r in fresh]
     notification_ids = insert_returning(Notification, NOTIFICATION_FIELDS, notifications)
     deliveries = [
         (notification_id, code, target, DeliveryStatus.QUEUED.value, 0, available_at, expires_at, "", "", now)
-        for notification_id, plan in zip(notification_ids, plans, strict=True)
-        for code, target, available_at, expires_at in plan
+        for notification_id, row in zip(notification_ids, fresh, strict=True)
+        for code, target, available_at, expires_at in row.plan
     ]
+    _write_deliveries(deliveries, now)
+    return len(rows)
+
+
+def _write_deliveries(deliveries: list[tuple[Any, ...]], now: dt.datetime) -> None:
     delivery_ids = insert_returning(Delivery, DELIVERY_FIELDS, deliveries)
     _enqueue_deliveries([(pk, row[5]) for pk, row in zip(delivery_ids, deliveries, strict=True)], now)
-    return len(notifications)
+
+
+def _merge_recent(rows: dict[tuple[Any, ...], _Row], now: dt.datetime) -> list[_Row]:
+    """Fold ``rows`` into the notifications written for the same people and objects within the group window (one
+    query to find them): a repeat is dropped; an update replaces the text of the earlier notification, counts one
+    more, makes it unread again and queues its channels once more, not before the window ends (so five updates in
+    a minute are one inbox entry and at most two pushes, the second replacing the first on the device: same tag).
+    Returns the rows that are new notifications."""
+    window = dt.timedelta(seconds=max(0, settings.NOTIFY_GROUP_SECONDS))
+    about = [r for r in rows.values() if r.part.object_type and r.part.object_id]
+    if not about or not window:
+        return list(rows.values())
+    groups = {r.part.kind.group for r in about if r.part.kind.group}
+    codes = {r.part.kind.code for r in about} | {k.code for k in kinds.all_kinds() if k.group in groups}
+    recent: dict[tuple[Any, ...], tuple[int, str, str, str, dt.datetime]] = {}
+    for pk, user_id, code, object_type, object_id, title, body, link, created_at in (
+            Notification.objects.filter(
+                created_at__gte=now - window, recipient_id__in={r.user_id for r in about}, kind__in=codes,
+                object_type__in={r.part.object_type for r in about}, object_id__in={r.part.object_id for r in about})
+            .order_by("created_at", "pk")
+            .values_list("pk", "recipient_id", "kind", "object_type", "object_id", "title", "body", "link",
+                         "created_at")):
+        key = _group_key(user_id, kinds.get(code), object_type, object_id, rendering.Rendered(title, body), link)
+        recent[key] = (pk, code, title, body, created_at)  # the latest one wins
+    fresh: list[_Row] = []
+    merged: list[tuple[int, _Row, dt.datetime]] = []
+    for key, row in rows.items():
+        earlier = recent.get(key)
+        if earlier is None:
+            fresh.append(row)
+            continue
+        pk, code, title, body, created_at = earlier
+        if (code, title, body) == (row.part.kind.code, row.text.title, row.text.body):
+            continue  # the same message again (a repeated event): nothing new to tell
+        merged.append((pk, row, created_at + window))
+    if merged:
+        _apply_merges(merged, now)
+    return fresh
+
+
+def _apply_merges(merged: list[tuple[int, _Row, dt.datetime]], now: dt.datetime) -> None:
+    by_change: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for pk, row, _until in merged:
+        part = row.part
+        by_change[(part.kind.code, row.language, row.text.title, row.text.body, part.link, part.actor_id,
+                   part.urgent, row.count)].append(pk)
+    for (code, language, title, body, link, actor_id, urgent, count), ids in by_change.items():
+        Notification.objects.filter(pk__in=ids).update(
+            kind=code, language=language, title=title, body=body, link=link, actor_id=actor_id, urgent=urgent,
+            read_at=None, updated_at=now, group_count=models.F("group_count") + count)
+    waiting = set(Delivery.objects.filter(notification_id__in=[pk for pk, _row, _until in merged],
+                                          status=DeliveryStatus.QUEUED)
+                  .values_list("notification_id", "channel", "subscription_id"))
+    deliveries = [
+        (pk, code, target, DeliveryStatus.QUEUED.value, 0, available_at if row.part.urgent else
+         max(available_at, until), expires_at, "", "", now)
+        for pk, row, until in merged
+        for code, target, available_at, expires_at in row.plan
+        if (pk, code, target) not in waiting  # a queued delivery will carry the new text already
+    ]
+    _write_deliveries(deliveries, now)
 
 
 NOTIFICATION_FIELDS = ("recipient", "kind", "language", "title", "body", "link", "object_type", "object_id", "actor",
-                       "urgent", "created_at")
+                       "urgent", "created_at", "group_count")
 DELIVERY_FIELDS = ("notification", "channel", "subscription", "status", "attempts", "available_at", "expires_at",
                    "claimed_by", "last_error", "created_at")
 

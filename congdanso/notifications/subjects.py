@@ -28,6 +28,9 @@ class Subject:
     recipient_label: Callable[[Any], str]  # recipient (a User) → what this viewer may see of them
     link: str = ""  # the object's staff page
     filters: dict[str, Any] = field(default_factory=dict)  # narrows the notifications shown (e.g. actor=viewer)
+    # Where the person the object is about can be reached (the resident's channels: "Thông báo đẩy (2 thiết bị)"),
+    # without their addresses.
+    channels: list[str] = field(default_factory=list)
 
 
 Resolver = Callable[[HttpRequest, str], Subject | None]
@@ -48,3 +51,18 @@ def resolve(request: HttpRequest, object_type: str, object_id: str) -> Subject |
 
 def registered() -> list[str]:
     return sorted(_resolvers)
+
+
+# A link in a notice is checked before it is sent: the path must resolve, and the app owning the page may say
+# whether the object it names exists (``register_link("reports:detail", lambda kwargs: …)``).
+LinkCheck = Callable[[dict[str, Any]], bool]
+_link_checks: dict[str, LinkCheck] = {}
+
+
+def register_link(view_name: str, check: LinkCheck) -> None:
+    _link_checks[view_name] = check
+
+
+def link_exists(view_name: str, kwargs: dict[str, Any]) -> bool:
+    check = _link_checks.get(view_name)
+    return check(kwargs) if check is not None else True

@@ -69,8 +69,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 
 def _kinds_for(user: User) -> list[kinds.Kind]:
-    staff = is_staff_member(user)
-    return [k for k in kinds.all_kinds() if k.for_staff == staff]
+    return kinds.available(for_staff=is_staff_member(user))  # only kinds of areas the platform runs
 
 
 @never_cache

@@ -37,18 +37,23 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class ReportOut(Schema):
+class ReportProperties(Schema):
     code: str
     status: str
     category: str
-    lat: float | None = None
-    lon: float | None = None
     ward: str | None = None
     address: str = ""
     created_at: dt.datetime
     updated_at: dt.datetime
     resolve_due_at: dt.datetime | None = None
     me_too_count: int = 0
+
+
+class ReportOut(ReportProperties):
+    """A report in a list: the map feature's properties and its place."""
+
+    lat: float | None = None
+    lon: float | None = None
 
 
 class ReportPage(Schema):
@@ -83,18 +88,6 @@ def list_reports(request: HttpRequest, q: Query[ListQuery]) -> HttpResponse:
 class PointGeometry(Schema):
     type: Literal["Point"]
     coordinates: list[float]
-
-
-class ReportProperties(Schema):
-    code: str
-    status: str
-    category: str
-    ward: str | None = None
-    address: str = ""
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    resolve_due_at: dt.datetime | None = None
-    me_too_count: int = 0
 
 
 class Feature(Schema):

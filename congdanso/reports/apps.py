@@ -17,6 +17,13 @@ class ReportsConfig(AppConfig):
 
         events.register()
         subjects.register("reports.report", report_deliveries)  # who sees a report's notification deliveries
+        subjects.register_link("reports:detail", _report_exists)  # a notice's link to a report names a real one
         # Categories (with their routing: default agency, routes to ward), their questions, units, agencies and
         # ward boundaries feed the process-local memos of submission, the API's code maps and routing.
         forget_when_changed(Category, CategoryAttribute, Unit, Agency, WardBoundary)
+
+
+def _report_exists(kwargs: dict[str, object]) -> bool:
+    from congdanso.reports.models import Report
+
+    return Report.objects.filter(code=str(kwargs.get("code", "")).strip().upper()).exists()

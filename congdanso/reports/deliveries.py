@@ -48,5 +48,14 @@ def report_deliveries(request: HttpRequest, object_id: str) -> Subject | None:
             return recipient.display_name
         return _("Người dân theo dõi phản ánh")
 
-    return Subject(title=_("Phản ánh %(code)s") % {"code": report}, recipient_label=recipient_label,
-                   link=reverse("reports_staff:detail", args=[report.pk]))
+    from congdanso.notifications.queries import channels_of
+
+    channels: list[str] = []
+    if report.reporter_id is not None:
+        channels = [_("Người phản ánh nhận qua: %(channels)s") % {"channels": ", ".join(channels_of(report.reporter))}]
+    elif report.contact_phone and report.sms_consent_at:
+        channels = [_("Người gọi đường dây nóng nhận tin nhắn SMS (đã đồng ý)")]
+    elif report.contact_phone:
+        channels = [_("Người gọi đường dây nóng không đồng ý nhận SMS")]
+    return Subject(title=_("Phản ánh %(code)s") % {"code": report.code or report.pk}, recipient_label=recipient_label,
+                   link=reverse("reports_staff:detail", args=[report.pk]), channels=channels)

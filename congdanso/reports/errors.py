@@ -81,6 +81,10 @@ MESSAGES = {
     "merge_target_closed": _("Phản ánh được gộp vào phải còn đang xử lý."),
     "merge_target_forbidden": _("Chỉ gộp được vào phản ánh mà bạn có quyền xử lý."),
     "not_officer_of_agency": _("Cán bộ được giao phải thuộc cơ quan xử lý phản ánh."),
+    "nothing_changed": _("Nội dung không thay đổi: không có gì để biên tập."),
+    "redact_boxes_required": _("Hãy vẽ hoặc nhập ít nhất một vùng cần che."),
+    "choose_agency": _("Hãy chọn cơ quan."),
+    "choose_officer": _("Hãy chọn cán bộ."),
 }
 
 

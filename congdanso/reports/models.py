@@ -94,6 +94,12 @@ class Report(models.Model):
     me_too_count = models.PositiveIntegerField(_("người cùng gặp"), default=0)
     is_hidden = models.BooleanField(_("ẩn khỏi công khai"), default=False)
     hidden_reason = models.CharField(_("lý do ẩn"), max_length=300, blank=True)
+    # Moderation: an editor looked at the content (the queue holds new reports not yet looked at), and why a member of
+    # staff asked an editor to look at it ("" when nobody did, or an editor has since).
+    reviewed_at = models.DateTimeField(_("biên tập viên đã xem lúc"), null=True, blank=True)
+    moderation_flag = models.CharField(_("lý do đề nghị biên tập"), max_length=300, blank=True)
+    # A caller who gave a phone number to the hotline and agreed to get the tracking code and status changes by SMS.
+    sms_consent_at = models.DateTimeField(_("đồng ý nhận tin nhắn SMS lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
 
@@ -170,6 +176,7 @@ ACTOR_ROLES = {
     "@resident": _("Người dân"),
     "@system": _("Hệ thống"),
     "@coordinator": _("Ban điều phối phản ánh"),
+    "@editor": _("Ban biên tập"),
 }
 
 

@@ -60,7 +60,8 @@ class EventKind(models.TextChoices):
     ESCALATE = "escalate", _("Quá hạn, đã báo lãnh đạo cơ quan")
     ESCALATE_FORWARD = "escalate_forward", _("Quá hạn chuyển xử lý, đã báo ban điều phối")
     NOTE = "note", _("Ghi chú nội bộ")
-    MODERATE = "moderate", _("Nội dung đã được biên tập")
+    MODERATE = "moderate", _("Đã biên tập nội dung")
+    REDACT = "redact", _("Đã biên tập ảnh")
 
 
 class Audience(StrEnum):
@@ -110,7 +111,9 @@ ACTIONS: dict[str, Move] = {
     K.ESCALATE: Move(_NONE, None, public=False, tells=frozenset({A.ESCALATION})),
     K.ESCALATE_FORWARD: Move(_NONE, None, public=False, tells=frozenset({A.ESCALATION})),
     K.NOTE: Move(frozenset(Status.values), None, public=False),  # internal note, never public
-    K.MODERATE: Move(frozenset(Status.values), None, public=False),
+    # Every edit of the text and every redaction of a photo shows publicly ("đã biên tập") with its reason.
+    K.MODERATE: Move(frozenset(Status.values), None),
+    K.REDACT: Move(frozenset(Status.values), None),
 }
 
 # The actions people take (staff, residents, the worker's automatic close), with the statuses they start from.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congdanso.reports import views_catalogue, views_staff
+from congdanso.reports import views_catalogue, views_moderation, views_staff
 
 app_name = "reports_staff"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("giao-viec", views_staff.bulk_assign, name="bulk_assign"),
     path("tiep-nhan-ho", views_staff.on_behalf, name="on_behalf"),
     path("anh/<int:pk>", views_staff.photo_action, name="photo"),
+    path("bien-tap/", views_moderation.queue, name="moderation"),
+    path("bien-tap/<int:pk>", views_moderation.moderate, name="moderate"),
     path("cau-hoi", views_catalogue.questions, name="questions"),
     path("cau-hoi/them", views_catalogue.question_add, name="question_add"),
     path("cau-hoi/<int:pk>/sua", views_catalogue.question_edit, name="question_edit"),

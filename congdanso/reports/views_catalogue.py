@@ -58,28 +58,49 @@ def questions(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _form_page(request: HttpRequest, form: Any, save: Callable[..., Any], done: Callable[[Any], tuple[str, str]],
+               context: dict[str, Any]) -> HttpResponse:
+    """A catalogue row's add/edit page: saved through ``save`` (a service), then ``done(saved)`` gives the message
+    and the list to go back to; refused input is shown again with a 400."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = save(form.save(commit=False), actor=request.user, request=request)
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                message, back = done(saved)
+                messages.success(request, message)
+                return redirect(back)
+        status = 400
+    return render(request, "reports/catalogue_form.html", {"form": form, **context}, status=status)
+
+
+def _delete_page(request: HttpRequest, row: Any, delete: Callable[..., None], *, name: str, back: str,
+                 title: str, done: str) -> HttpResponse:
+    if request.method == "POST":
+        delete(row, actor=request.user, request=request)
+        messages.success(request, done)
+        return redirect(back)
+    return render(request, "reports/catalogue_delete.html", {"object": row, "name": name, "back": back,
+                                                              "title": title})
+
+
 def _question_form(request: HttpRequest, question: CategoryAttribute | None) -> HttpResponse:
     categories = catalogue.manageable_categories(request.user)
     initial = {}
     if question is None and request.GET.get("category"):
         initial["category"] = categories.filter(code=request.GET["category"]).first()
     form = CategoryQuestionForm(request.POST or None, instance=question, categories=categories, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = services.save_category_question(form.save(commit=False), actor=request.user,
-                                                        request=request)
-            except DomainError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("Đã lưu câu hỏi “%(q)s”.") % {"q": saved.description})
-                return redirect(f"{reverse('reports_staff:questions')}?category={saved.category.code}")
-        status = 400
-    return render(request, "reports/catalogue_form.html", {
-        "form": form, "object": question, "kind": "question", "back": "reports_staff:questions",
-        "title": _("Sửa câu hỏi") if question else _("Thêm câu hỏi cho lĩnh vực"),
-    }, status=status)
+
+    def done(saved: CategoryAttribute) -> tuple[str, str]:
+        return (_("Đã lưu câu hỏi “%(q)s”.") % {"q": saved.description},
+                f"{reverse('reports_staff:questions')}?category={saved.category.code}")
+
+    return _form_page(request, form, services.save_category_question, done, {
+                          "object": question, "kind": "question", "back": "reports_staff:questions",
+                          "title": _("Sửa câu hỏi") if question else _("Thêm câu hỏi cho lĩnh vực")})
 
 
 @never_cache
@@ -97,15 +118,9 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @admin_required
 def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    question = _found(catalogue.questions_for(request.user), pk)
-    if request.method == "POST":
-        services.delete_category_question(question, actor=request.user, request=request)  # type: ignore[arg-type]
-        messages.success(request, _("Đã xoá câu hỏi."))
-        return redirect("reports_staff:questions")
-    return render(request, "reports/catalogue_delete.html", {
-        "object": question, "name": question.description, "back": "reports_staff:questions",  # type: ignore[attr-defined]
-        "title": _("Xoá câu hỏi"),
-    })
+    question: Any = _found(catalogue.questions_for(request.user), pk)
+    return _delete_page(request, question, services.delete_category_question, name=question.description,
+                        back="reports_staff:questions", title=_("Xoá câu hỏi"), done=_("Đã xoá câu hỏi."))
 
 
 @never_cache
@@ -121,21 +136,10 @@ def _template_form(request: HttpRequest, template: ResponseTemplate | None) -> H
     form = ReplyTemplateForm(request.POST or None, instance=template,
                              categories=catalogue.manageable_categories(request.user),
                              all_categories=catalogue.administered_agency_ids(request.user) is None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.save_reply_template(form.save(commit=False), actor=request.user, request=request)
-            except DomainError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("Đã lưu mẫu trả lời."))
-                return redirect("reports_staff:templates")
-        status = 400
-    return render(request, "reports/catalogue_form.html", {
-        "form": form, "object": template, "kind": "template", "back": "reports_staff:templates",
-        "title": _("Sửa mẫu trả lời") if template else _("Thêm mẫu trả lời"),
-    }, status=status)
+    return _form_page(request, form, services.save_reply_template,
+                      lambda saved: (_("Đã lưu mẫu trả lời."), reverse("reports_staff:templates")), {
+                          "object": template, "kind": "template", "back": "reports_staff:templates",
+                          "title": _("Sửa mẫu trả lời") if template else _("Thêm mẫu trả lời")})
 
 
 @never_cache
@@ -153,12 +157,6 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @admin_required
 def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    template = _found(catalogue.templates_for(request.user), pk)
-    if request.method == "POST":
-        services.delete_reply_template(template, actor=request.user, request=request)  # type: ignore[arg-type]
-        messages.success(request, _("Đã xoá mẫu trả lời."))
-        return redirect("reports_staff:templates")
-    return render(request, "reports/catalogue_delete.html", {
-        "object": template, "name": template.title, "back": "reports_staff:templates",  # type: ignore[attr-defined]
-        "title": _("Xoá mẫu trả lời"),
-    })
+    template: Any = _found(catalogue.templates_for(request.user), pk)
+    return _delete_page(request, template, services.delete_reply_template, name=template.title,
+                        back="reports_staff:templates", title=_("Xoá mẫu trả lời"), done=_("Đã xoá mẫu trả lời."))

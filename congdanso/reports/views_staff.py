@@ -80,6 +80,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         "officers": _officers(agency_ids) if agency_ids else [], "now": timezone.now(),
         "triage_count": queries.triage_queue().count() if city else 0,
         "manages_catalogue": catalogue.can_manage_catalogue(request.user),
+        "can_moderate": services.can_moderate(request.user),
     }
     return render(request, "reports/staff_queue.html", context)
 
@@ -124,10 +125,14 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Bạn không được xem danh tính người phản ánh này."))
     templates = ResponseTemplate.objects.filter(is_active=True).filter(
         Q(category=report.category) | Q(category__isnull=True))
+    allowed = {a for a, move in TRANSITIONS.items() if report.status in move.sources}
+    officers = _officers([report.agency_id]) if report.agency_id else []
+    primary, others = next_actions(report, allowed, has_officers=bool(officers),
+                                   city_admin=services.is_city_admin(request.user))
     context = {
         "report": report, "events": events, "photos": list(report.photos.all()), "can_work": can_work,
-        "allowed": {a for a, move in TRANSITIONS.items() if report.status in move.sources},
-        "officers": _officers([report.agency_id]) if report.agency_id else [],
+        "allowed": allowed, "primary": primary, "others": others,
+        "officers": officers,
         # agency_id None is a valid lookup value (excludes nothing); the stubs refuse it.
         "agencies": Agency.objects.filter(is_active=True).exclude(pk=report.agency_id).order_by("name"),  # type: ignore[misc]
         "templates": templates, "identity": identity, "is_dpo": has_role(request.user, Role.DATA_PROTECTION_OFFICER),
@@ -138,6 +143,35 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if has_role(request.user, Role.DATA_PROTECTION_OFFICER) else [],
     }
     return render(request, "reports/staff_detail.html", context)
+
+
+# The case page's one primary action per status (GOV.UK: one thing to do next); the rest go behind a menu.
+PRIMARY_BY_STATUS = {
+    Status.SUBMITTED: "receive", Status.TRANSFERRED: "receive", Status.REOPENED: "receive",
+    Status.RECEIVED: "assign", Status.ASSIGNED: "start", Status.IN_PROGRESS: "resolve",
+}
+MENU_ORDER = ("forward", "receive", "assign", "start", "progress", "resolve", "reject", "transfer", "merge", "note",
+              "flag", "moderate")
+
+
+def next_actions(report: Report, allowed: set[str], *, has_officers: bool, city_admin: bool
+                 ) -> tuple[str | None, list[str]]:
+    """The primary next action for the report's state (None when nothing is due) and the other actions, in order."""
+    available = set(allowed) | {"note", "flag", "moderate"}
+    if report.agency_id is None:
+        available.discard("receive")
+        if not city_admin:
+            available.discard("forward")
+    else:
+        available.discard("forward")
+    if not has_officers:
+        available.discard("assign")
+    primary: str | None = "forward" if "forward" in available else PRIMARY_BY_STATUS.get(Status(report.status))
+    if primary == "assign" and "assign" not in available:
+        primary = "start"
+    if primary not in available:
+        primary = None
+    return primary, [a for a in MENU_ORDER if a in available and a != primary]
 
 
 def _uploads(request: AuthenticatedRequest, field: str) -> list[Upload]:
@@ -193,12 +227,19 @@ def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
         "moderate": (lambda r: services.moderate_report(
             r, actor=u, description=p.get("description"), hidden=p.get("hidden") == "1", reason=p.get("reason", ""),
             request=request), _("Đã biên tập nội dung.")),
+        "flag": (lambda r: services.flag_for_moderation(r, actor=u, reason=p.get("reason", ""), request=request),
+                 _("Đã gửi biên tập viên.")),
         "grant": (lambda r: services.grant_identity(
             r, grantee=User.objects.get(pk=int(p.get("grantee") or 0)), actor=u, reason=p.get("reason", ""),
             request=request), _("Đã cấp quyền xem danh tính.")),
     }
     if action not in actions:
         raise Http404
+    missing = {"assign": ("assignee", _("Hãy chọn cán bộ.")), "grant": ("grantee", _("Hãy chọn cán bộ.")),
+               "transfer": ("agency", _("Hãy chọn cơ quan.")), "forward": ("agency", _("Hãy chọn cơ quan."))}
+    if action in missing and not p.get(missing[action][0]):  # nothing is preselected: say what to choose
+        messages.error(request, missing[action][1])
+        return redirect("reports_staff:detail", pk=pk)
     fn, success = actions[action]
     try:
         return _do(request, pk, fn, success)
@@ -229,25 +270,26 @@ def _boxes(text: str) -> list[tuple[float, float, float, float]]:
 @require_POST
 @staff_required
 def photo_action(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    photo = ReportPhoto.objects.select_related("report").filter(pk=pk).first()
-    if photo is None or not services.can_work_on(request.user, photo.report):
+    photo = ReportPhoto.objects.select_related("report", "report__agency").filter(pk=pk).first()
+    if photo is None or not (services.can_work_on(request.user, photo.report) or services.can_moderate(request.user)):
         raise Http404
+    reason = request.POST.get("reason", "")
     try:
         if request.POST.get("action") == "redact":
-            boxes = _boxes(request.POST.get("boxes", ""))
-            if not boxes:
-                raise ValueError
-            services.redact_photo(photo, actor=request.user, boxes=boxes, blur=request.POST.get("blur") == "1",
-                                  request=request)
+            services.redact_photo(photo, actor=request.user, boxes=_boxes(request.POST.get("boxes", "")),
+                                  blur=request.POST.get("blur") == "1", reason=reason, request=request)
             messages.success(request, _("Đã che vùng được chọn trên ảnh."))
         else:
             hide = request.POST.get("action") == "hide"
-            services.hide_photo(photo, actor=request.user, hidden=hide, request=request)
+            services.hide_photo(photo, actor=request.user, hidden=hide, reason=reason, request=request)
             messages.success(request, _("Đã ẩn ảnh.") if hide else _("Đã hiện ảnh."))
     except ValueError:
         messages.error(request, _("Vùng che phải có dạng x,y,rộng,cao (phần trăm), mỗi vùng một dòng."))
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    back = _same_site(request, request.POST.get("next"))
+    if back:
+        return redirect(back)
     return redirect("reports_staff:detail", pk=photo.report_id)
 
 

@@ -17,20 +17,12 @@ import json
 import os
 import sys
 from datetime import timedelta
-from typing import Any
 
 import django
 
+from congdanso.core.tests.fault_probe import deliver  # appends "<n> <pid>" to PROBE_LOG
+
 TOPIC = "test.e2e"
-
-
-def deliver(payload: dict[str, Any]) -> None:
-    line = f"{payload['n']} {os.getpid()}\n".encode()
-    fd = os.open(os.environ["PROBE_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
 
 
 def main(argv: list[str]) -> int:

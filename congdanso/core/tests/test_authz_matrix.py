@@ -104,7 +104,9 @@ reports_staff:queue                     login login  login    login    ok    ok 
 reports_staff:bulk_assign               login login  login    login    ok    ok    403   ok    403   ok    403    403
 reports_staff:bulk_assign[next-offsite] login login  login    login    ok    ok    403   ok    403   ok    403    403
 reports_staff:on_behalf                 login login  login    login    ok    ok    ok    ok    ok    ok    ok     ok
-reports_staff:photo                     login login  login    login    ok    ok    404   ok    404   ok    404    404
+reports_staff:photo                     login login  login    login    ok    ok    404   ok    404   ok    ok     404
+reports_staff:moderation                login login  login    login    404   404   404   404   404   ok    ok     404
+reports_staff:moderate                  login login  login    login    404   404   404   404   404   ok    ok     404
 reports_staff:detail[hidden-identity]   login login  login    login    ok    ok    404   ok    404   ok    404    ok
 reports_staff:detail[reveal-hidden]     login login  login    login    ok    ok    404   ok    404   ok    404    ok
 reports_staff:detail[reveal-visible]    login login  login    login    ok    ok    404   ok    404   ok    404    ok
@@ -254,7 +256,9 @@ REQUESTS: dict[str, Probe] = {
         lambda w: {"assignee": w.users["off_a"].pk, "report": [w.visible.pk], "next": "https://evil.example/"}),
     "reports_staff:on_behalf": _get(lambda w: reverse("reports_staff:on_behalf")),
     "reports_staff:photo": Probe("POST", lambda w: reverse("reports_staff:photo", args=[w.public_photo.pk]),
-                                 lambda w: {"action": "hide"}),
+                                 lambda w: {"action": "hide", "reason": "Che biển số xe"}),
+    "reports_staff:moderation": _get(lambda w: reverse("reports_staff:moderation")),
+    "reports_staff:moderate": _get(lambda w: reverse("reports_staff:moderate", args=[w.hidden.pk])),
     "reports_staff:detail[hidden-identity]": _get(lambda w: reverse("reports_staff:detail", args=[w.hidden.pk])),
     "reports_staff:detail[reveal-hidden]": _get(
         lambda w: reverse("reports_staff:detail", args=[w.hidden.pk]) + "?identity=1"),

@@ -27,3 +27,11 @@ def delivery_status(context: template.Context, obj: models.Model) -> dict[str, A
     request = context.get("request")
     panel = delivery_panel_context(request, obj._meta.label_lower, str(obj.pk)) if request is not None else None
     return panel or {"hidden": True}
+
+
+@register.filter
+def delivery_status_label(code: str) -> str:
+    """A delivery status code ("queued") in words ("Chờ gửi")."""
+    from congdanso.notifications.models import DeliveryStatus
+
+    return str(DeliveryStatus(code).label) if code in DeliveryStatus.values else code

@@ -164,7 +164,7 @@ def test_the_hand_written_insert_writes_what_the_orm_would_and_skips_no_save_log
         assert not pre_save.has_listeners(model) and not post_save.has_listeners(model)
     now = timezone.now()
     values = dict(recipient=citizen.pk, kind="announcement", language="vi", title="Tiêu đề", body="Nội dung",
-                  link="/x", object_type="", object_id="", actor=None, urgent=False, created_at=now)
+                  link="/x", object_type="", object_id="", actor=None, urgent=False, created_at=now, group_count=1)
     [pk] = insert_returning(Notification, services.NOTIFICATION_FIELDS,
                             [tuple(values[f] for f in services.NOTIFICATION_FIELDS)])
     orm = Notification.objects.create(**{("recipient_id" if k == "recipient" else "actor_id" if k == "actor"

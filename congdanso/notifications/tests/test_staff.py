@@ -118,3 +118,22 @@ def test_send_notice_command(citizen) -> None:
     assert Notification.objects.get(recipient=citizen).title == "Thông báo thử"
     with pytest.raises(CommandError):
         call_command("send_notice", "khong-co-ai", title="X")
+
+
+@pytest.mark.parametrize("link, ok", [
+    ("/phan-anh/{code}", True), ("/phan-anh/{code}?tab=1", True), ("/phan-anh/PA-2026-999999", False),
+    ("https://evil.example/phan-anh/x", False), ("//evil.example/", False), ("/khong-co-trang-nay/x/y", False),
+    ("", True),
+])
+def test_announcement_links_are_validated(link, ok, citizen, department, settings, tmp_path) -> None:
+    from congdanso.notifications.forms import AnnouncementForm
+    from congdanso.reports import services as report_services
+    from congdanso.testing.factories import make_category, make_input
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    category = make_category("gt-mat-duong", "Ổ gà", default_agency=department)
+    code = report_services.submit_report(make_input(category), actor=citizen).report.code
+    form = AnnouncementForm({"resident": "x", "reason": "Trả lời đơn số 123", "title": "T", "message": "M",
+                             "link": link.format(code=code)})
+    assert form.is_valid() is ok, form.errors
+    assert "/phan-anh/" in str(AnnouncementForm.base_fields["link"].help_text)

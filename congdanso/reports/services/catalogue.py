@@ -6,6 +6,8 @@ service checks that the actor manages the category (before and after the change)
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -22,19 +24,26 @@ def _require_manager(actor: Actor, *categories: object) -> None:
             raise NotAllowed()
 
 
-def save_category_question(question: CategoryAttribute, *, actor: Actor, request: HttpRequest | None = None
-                           ) -> CategoryAttribute:
-    """Add or change a category's question. Moving it to another category needs rights on both."""
+def _save_managed(row: CategoryAttribute | ResponseTemplate, *, actor: Actor, request: HttpRequest | None,
+                  event: str, **details: Any) -> None:
+    """Save a catalogue row the actor manages; moving it to another category needs rights on both. Audited as
+    ``<event>_added`` or ``<event>_saved``."""
     with transaction.atomic():
         before = None
-        if question.pk is not None:
-            before = CategoryAttribute.objects.select_related("category").select_for_update(of=("self",)).get(
-                pk=question.pk)
+        if row.pk is not None:
+            before = type(row).objects.select_related("category").select_for_update(of=("self",)).get(pk=row.pk)
             _require_manager(actor, before.category)
-        _require_manager(actor, question.category)
-        question.save()
-        audit.record("reports.question_saved" if before else "reports.question_added", actor=actor, obj=question,
-                     request=request, category=question.category.code, code=question.code)
+        _require_manager(actor, row.category)
+        row.save()
+        audit.record(f"{event}_saved" if before else f"{event}_added", actor=actor, obj=row, request=request,
+                     **details)
+
+
+def save_category_question(question: CategoryAttribute, *, actor: Actor, request: HttpRequest | None = None
+                           ) -> CategoryAttribute:
+    """Add or change a category's question."""
+    _save_managed(question, actor=actor, request=request, event="reports.question",
+                  category=question.category.code, code=question.code)
     return question
 
 
@@ -49,16 +58,8 @@ def delete_category_question(question: CategoryAttribute, *, actor: Actor, reque
 def save_reply_template(template: ResponseTemplate, *, actor: Actor, request: HttpRequest | None = None
                         ) -> ResponseTemplate:
     """Add or change a reply template; one for every category (no category) is a city admin's."""
-    with transaction.atomic():
-        before = None
-        if template.pk is not None:
-            before = ResponseTemplate.objects.select_related("category").select_for_update(of=("self",)).get(
-                pk=template.pk)
-            _require_manager(actor, before.category)
-        _require_manager(actor, template.category)
-        template.save()
-        audit.record("reports.template_saved" if before else "reports.template_added", actor=actor, obj=template,
-                     request=request, category=template.category.code if template.category else None)
+    _save_managed(template, actor=actor, request=request, event="reports.template",
+                  category=template.category.code if template.category else None)
     return template
 
 

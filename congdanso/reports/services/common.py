@@ -129,7 +129,7 @@ def _transition(
     change: Callable[[Report], None] | None = None, data: dict[str, Any] | None = None,
     authorize: Callable[[Report], None] | None = None, photos: list[ProcessedImage] | None = None,
     photo_kind: str = PhotoKind.PROGRESS, notify: bool = True, request: Any = None,
-    after: Callable[[Report], None] | None = None,
+    after: Callable[[Report], None] | None = None, label: str | None = None,
 ) -> Report:
     """Lock, authorise, check the move in ``states.ACTIONS``, change, save only the changed columns, then write the
     timeline row, photos, audit entry and (for public actions) the outbox row — all in one transaction.
@@ -142,7 +142,7 @@ def _transition(
         if authorize is not None:
             authorize(report)
         _check(action, report)
-        label = _public_label(actor, report)
+        label = label if label is not None else _public_label(actor, report)
         stored = _stored_values(report)
         before = report.status
         report.status = states.target(action, before)

@@ -43,9 +43,34 @@ def add_note(report: Report | int, *, actor: Actor, text: str, request: Any = No
     return event
 
 
+def can_moderate(user: Actor) -> bool:
+    """Editors and city admins moderate every agency's reports (the moderation queue)."""
+    return is_staff_member(user) and has_role(user, Role.EDITOR, Role.CITY_ADMIN)
+
+
+def _require_moderator(actor: Actor, report: Report) -> None:
+    """Who may edit a report's public text or redact its photos: an editor or city admin, or the agency's staff."""
+    if not (can_moderate(actor) or can_work_on(actor, report)):
+        raise NotAllowed()
+
+
+def moderation_queue() -> Any:
+    """New reports no editor has looked at yet (of the last ``REPORTS_MODERATION_DAYS`` days) and reports someone
+    flagged for an editor, across agencies; flagged first, then oldest first."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    since = _now() - dt.timedelta(days=settings.REPORTS_MODERATION_DAYS)
+    return (Report.objects.filter(Q(reviewed_at__isnull=True, created_at__gte=since) | ~Q(moderation_flag=""))
+            .select_related("category", "agency", "ward")
+            .annotate(flag_first=Case(When(~Q(moderation_flag=""), then=Value(0)), default=Value(1),
+                                      output_field=IntegerField()))
+            .order_by("flag_first", "created_at", "pk"))
+
+
 def moderate_report(report: Report | int, *, actor: Actor, description: str | None = None,
                     hidden: bool | None = None, reason: str = "", request: Any = None) -> Report:
-    """Edit the public text (e.g. remove a phone number or an insult) or hide the report from the public."""
+    """Edit the public text (e.g. remove a phone number or an insult) or hide the report from the public. The edit
+    shows on the public timeline as "đã biên tập" with its reason; the text it replaced stays in an internal note."""
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason_required")
@@ -60,6 +85,9 @@ def moderate_report(report: Report | int, *, actor: Actor, description: str | No
             before["is_hidden"] = r.is_hidden
             r.is_hidden = hidden
             r.hidden_reason = reason[:300] if hidden else ""
+        if not before:
+            raise invalid("nothing_changed")  # never a public "đã biên tập" for an edit that changed nothing
+        r.reviewed_at, r.moderation_flag = _now(), ""
         data["changed"] = sorted(before)
 
     def keep_old_text(r: Report) -> None:
@@ -69,43 +97,91 @@ def moderate_report(report: Report | int, *, actor: Actor, description: str | No
             _event(r, "note", actor=actor, public=False,
                    message=_("Nội dung trước khi biên tập: %(text)s") % {"text": before["description"]})
 
-    return _transition(report, "moderate", actor=actor, message=reason,
-                       authorize=lambda r: _require_worker(actor, r), change=change,
-                       data=data, request=request, after=keep_old_text)
+    def authorize(r: Report) -> None:
+        _require_moderator(actor, r)
+
+    return _transition(report, "moderate", actor=actor, message=reason, authorize=authorize, change=change,
+                       data=data, request=request, after=keep_old_text, label="@editor")
+
+
+def flag_for_moderation(report: Report | int, *, actor: Actor, reason: str, request: Any = None) -> Report:
+    """Staff working on a report ask an editor to look at its text or photos (it joins the moderation queue)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("reason_required")
+    with transaction.atomic():
+        locked = _locked(report)
+        _require_moderator(actor, locked)
+        locked.moderation_flag = reason[:300]
+        locked.save(update_fields=["moderation_flag"])
+        audit.record("report.moderation_flagged", actor=actor, obj=locked, request=request)
+    return locked
+
+
+def mark_reviewed(report: Report | int, *, actor: Actor, request: Any = None) -> Report:
+    """An editor looked at the report and nothing needs changing: it leaves the moderation queue."""
+    with transaction.atomic():
+        locked = _locked(report)
+        if not can_moderate(actor):
+            raise NotAllowed()
+        locked.reviewed_at, locked.moderation_flag = _now(), ""
+        locked.save(update_fields=["reviewed_at", "moderation_flag"])
+        audit.record("report.moderation_reviewed", actor=actor, obj=locked, request=request)
+    return locked
+
+
+def _photo_moderated(photo: ReportPhoto, *, actor: Actor, reason: str) -> None:
+    """A photo's redaction or hiding, on the public timeline with its reason; the report counts as looked at."""
+    report = photo.report
+    Report.objects.filter(pk=report.pk).update(reviewed_at=_now(), moderation_flag="")
+    _event(report, "redact", actor=actor, message=reason, actor_label="@editor", data={"photo": photo.pk})
 
 
 def redact_photo(photo: ReportPhoto | int, *, actor: Actor, boxes: list[tuple[float, float, float, float]],
-                 blur: bool = False, request: Any = None) -> ReportPhoto:
+                 blur: bool = False, reason: str = "", request: Any = None) -> ReportPhoto:
     """Black out (or blur) regions of a photo — faces, number plates. The unredacted image is not kept."""
     from django.core.files.storage import default_storage
 
     from congdanso.lib.images import redact
 
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("reason_required")
+    if not boxes:
+        raise invalid("redact_boxes_required")
     pk = photo.pk if isinstance(photo, ReportPhoto) else photo
     with photo_store.files_cleanup(), transaction.atomic():
         locked = (ReportPhoto.objects.select_for_update(of=("self",))
                   .select_related("report", "report__agency").get(pk=pk))
-        _require_worker(actor, locked.report)
+        _require_moderator(actor, locked.report)
         with default_storage.open(locked.image.name, "rb") as handle:
             original = handle.read()
         content, thumbnail = redact(original, boxes, blur=blur)
         old = photo_store.replace(locked, content, thumbnail)
         locked.redacted_at = _now()
         locked.save()
+        _photo_moderated(locked, actor=actor, reason=reason)
         audit.record("report.photo_redacted", actor=actor, obj=locked.report, request=request, photo=locked.pk,
-                     boxes=len(boxes))
+                     boxes=len(boxes), reason=reason[:300])
         transaction.on_commit(lambda: photo_store.delete_files(old))
     return locked
 
 
-def hide_photo(photo: ReportPhoto | int, *, actor: Actor, hidden: bool = True, request: Any = None) -> ReportPhoto:
+def hide_photo(photo: ReportPhoto | int, *, actor: Actor, hidden: bool = True, reason: str = "",
+               request: Any = None) -> ReportPhoto:
+    """Hide a photo from the public (a redaction: on the public timeline with its reason) or show it again."""
+    reason = (reason or "").strip()
+    if hidden and not reason:
+        raise invalid("reason_required")
     pk = photo.pk if isinstance(photo, ReportPhoto) else photo
     with transaction.atomic():
         locked = (ReportPhoto.objects.select_for_update(of=("self",))
                   .select_related("report", "report__agency").get(pk=pk))
-        _require_worker(actor, locked.report)
+        _require_moderator(actor, locked.report)
         locked.is_hidden = hidden
         locked.save(update_fields=["is_hidden"])
+        if hidden:
+            _photo_moderated(locked, actor=actor, reason=reason)
         audit.record("report.photo_hidden" if hidden else "report.photo_shown", actor=actor, obj=locked.report,
                      request=request, photo=locked.pk)
     return locked

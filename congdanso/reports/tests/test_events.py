@@ -31,12 +31,12 @@ def test_transition_notifies_reporter_followers_and_staff(report, citizen, offic
     services.receive_report(report, actor=officer)
     services.resolve_report(report, actor=officer, note="Đã vá xong", photos=[photo()])
     run_outbox("reports.event")
-    kinds = set(Notification.objects.filter(recipient=citizen).values_list("kind", flat=True))
-    assert kinds == {"report_status", "report_result"}
-    result = Notification.objects.get(recipient=citizen, kind="report_result")
+    # routed, received, resolved within the group window: one notification, the latest text
+    result = Notification.objects.get(recipient=citizen)
+    assert result.kind == "report_result" and result.group_count == 3
     assert report.code in result.title and "Đã vá xong" in result.body
     # routed (handled after he followed), received, resolved
-    assert Notification.objects.filter(recipient=bob, kind="followed_update").count() == 3
+    assert Notification.objects.get(recipient=bob, kind="followed_update").group_count == 3
     assert not Notification.objects.filter(recipient=officer, kind="report_status").exists()
 
 
@@ -145,9 +145,9 @@ def test_a_batch_of_events_is_announced_as_each_alone_would_be(category, citizen
     handle_events(payloads)  # announced once only
     for report in reports:
         assert Notification.objects.filter(recipient=officer, kind="work_new", object_id=str(report.pk)).count() == 1
-        # routed, received
-        assert Notification.objects.filter(recipient=citizen, kind="report_status",
-                                           object_id=str(report.pk)).count() == 2
-    assert Notification.objects.filter(recipient=bob, kind="followed_update").count() == 2
+        # routed, received: handled together, both read the report as it is now (received): the same text, told once
+        told = Notification.objects.get(recipient=citizen, kind="report_status", object_id=str(report.pk))
+        assert told.group_count == 1 and "Đã tiếp nhận" in told.title
+    assert Notification.objects.filter(recipient=bob, kind="followed_update").count() == 1
     # One outbox row carries all the batch's deliveries.
     assert OutboxMessage.objects.filter(topic="notifications.deliver").count() <= 1

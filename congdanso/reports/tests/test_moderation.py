@@ -15,7 +15,8 @@ def test_old_text_note_is_written_with_the_edit(report, officer):
     note = ReportEvent.objects.get(report=report, kind="note")
     assert original in note.message and not note.is_public
     event = ReportEvent.objects.get(report=report, kind="moderate")
-    assert event.data["changed"] == ["description"] and not event.is_public
+    # public: the timeline says "đã biên tập" with the reason, not the text it replaced
+    assert event.data["changed"] == ["description"] and event.is_public and event.message == "Bỏ số điện thoại"
     entry = AuditEntry.objects.filter(action="report.moderate").latest("pk")
     assert entry.data["changed"] == ["description"]
 

@@ -99,7 +99,8 @@ def test_redact_photo_region(client, officer, citizen, category, django_capture_
     old_name = photo_row.image.name
     c = staff_client(client, officer)
     with django_capture_on_commit_callbacks(execute=True):
-        c.post(reverse("reports_staff:photo", args=[photo_row.pk]), {"action": "redact", "boxes": "0,0,50,50"})
+        c.post(reverse("reports_staff:photo", args=[photo_row.pk]), {"action": "redact", "boxes": "0,0,50,50",
+                                                                          "reason": "Che biển số xe"})
     photo_row.refresh_from_db()
     assert photo_row.redacted_at and photo_row.image.name != old_name
     with photo_row.image.open("rb") as handle:

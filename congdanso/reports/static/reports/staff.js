@@ -17,9 +17,19 @@
   "use strict";
   function pct(v) { return Math.round(Math.max(0, Math.min(100, v)) * 10) / 10; }
 
+  // The drawing area is built only when asked: when the "Che một phần ảnh" disclosure around it is opened.
   document.querySelectorAll(".redact-area[data-redact-for]").forEach(function (area) {
+    var details = area.closest("details");
+    if (!details) { setUp(area); return; }
+    details.addEventListener("toggle", function () {
+      if (details.open && !area.dataset.ready) setUp(area);
+    });
+  });
+
+  function setUp(area) {
     var field = document.getElementById(area.dataset.redactFor);
     if (!field) return;
+    area.dataset.ready = "1";
     area.hidden = false;
     var help = document.createElement("p");
     help.className = "help";
@@ -104,5 +114,13 @@
     });
     field.addEventListener("input", draw);
     draw();
-  });
+  }
+})();
+
+
+// An error summary at the top of a back-office form takes the focus, so a screen reader reads what went wrong.
+(function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
 })();
