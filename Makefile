@@ -56,6 +56,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput -v 0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py load_reference --demo && \
+	$(BIN)/python manage.py import_procedures --bundled --no-progress -v 0 && \
 	echo "Công Dân Số: http://127.0.0.1:$(PORT)/  (back office: http://127.0.0.1:$(PORT)/backoffice/)" && \
 	exec $(BIN)/honcho start -f Procfile -p $(PORT) --no-prefix
 
@@ -63,6 +64,7 @@ run: install
 dev: install
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py migrate --noinput -v 0
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py load_reference --demo
+	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py import_procedures --bundled --no-progress -v 0
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run in parallel (pytest-xdist, one process per core), spread test by test; tests marked with the same

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "congdanso.agencies",
     "congdanso.notifications",
     "congdanso.reports",
+    "congdanso.procedures",
     "congdanso.devidp",
     "congdanso.api",
     "congdanso.backoffice",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("backoffice/", include("congdanso.backoffice.urls")),
     path("notifications/", include("congdanso.notifications.urls")),
     path("phan-anh/", include("congdanso.reports.urls")),
+    path("thu-tuc/", include("congdanso.procedures.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("congdanso.api.open311.urls")),

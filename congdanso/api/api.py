@@ -11,6 +11,7 @@ from congdanso.accounts.api import router as accounts_router
 from congdanso.api.docs import VendoredSwagger
 from congdanso.core.errors import DomainError
 from congdanso.notifications.api import router as notifications_router
+from congdanso.procedures.api import router as procedures_router
 from congdanso.reports.api import router as reports_router
 
 api = NinjaAPI(
@@ -22,6 +23,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/reports", reports_router)
+api.add_router("/procedures", procedures_router)
 api.add_router("/", notifications_router)
 
 

@@ -163,3 +163,48 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str) -> T:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.2)
+
+
+# --- procedure catalogue --------------------------------------------------------------------------------------
+
+def procedure_record(code: str = "1.001193", name: str = "Đăng ký khai sinh", **overrides: Any) -> dict[str, Any]:
+    """A complete national catalogue record (the import's JSON shape), with ``overrides`` on top."""
+    record: dict[str, Any] = {
+        "code": code, "name": name, "name_en": "Birth registration", "level": "commune",
+        "decision": "Quyết định số 1872/QĐ-BTP", "field": {"code": "ho-tich", "name": "Hộ tịch",
+                                                          "name_en": "Civil status registration"},
+        "steps": ["Nộp hồ sơ tại Bộ phận Một cửa.", "Nhận kết quả."],
+        "channels": [{"kind": "in_person", "deadline": "03 ngày làm việc", "fees": "Miễn lệ phí", "fee_amount": 0},
+                     {"kind": "online", "deadline": "03 ngày làm việc", "fees": "Miễn lệ phí"}],
+        "cases": [{"title": "", "documents": [{"name": "Tờ khai đăng ký khai sinh", "template": "Mẫu TK-KS",
+                                               "originals": 1},
+                                              {"name": "Giấy chứng sinh", "originals": 1}]}],
+        "applicants": "Cha, mẹ của trẻ",
+        "agencies": [{"role": "performing", "code": "UBND-26734", "name": "Ủy ban nhân dân Phường Sài Gòn",
+                      "address": "45-47 Lê Duẩn, Phường Sài Gòn"}],
+        "result": "Giấy khai sinh.", "legal_bases": [{"number": "60/2014/QH13", "summary": "Luật Hộ tịch",
+                                                     "issued_on": "2014-11-20", "issuer": "Quốc hội"}],
+        "keywords": ["khai sinh"], "online_level": "full",
+        "online_url": f"https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}",
+    }
+    record.update(overrides)
+    return record
+
+
+def make_procedure(code: str = "1.001193", name: str = "Đăng ký khai sinh", **overrides: Any) -> Any:
+    """A stored procedure, written by the import service like any record."""
+    from congdanso.procedures import services as procedure_services
+    from congdanso.procedures.models import Procedure
+    from congdanso.procedures.records import parse_record
+
+    procedure_services.upsert_procedure(parse_record(procedure_record(code, name, **overrides)))
+    return Procedure.objects.get(code=code)
+
+
+def import_bundled_procedures() -> Any:
+    """The catalogue shipped with the project (73 procedures), imported as ``make run`` does."""
+    from congdanso.procedures import services as procedure_services
+    from congdanso.procedures.management.commands.import_procedures import BUNDLED
+    from congdanso.procedures.records import read_file
+
+    return procedure_services.import_procedures(read_file(str(BUNDLED)))

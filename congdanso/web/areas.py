@@ -24,7 +24,8 @@ AREAS = [
     Area("phan-anh", _("Phản ánh hiện trường"), _("Báo sự cố đường sá, chiếu sáng, ngập nước, trật tự đô thị… "
          "kèm ảnh và vị trí, theo dõi đến khi xử lý xong."), url_name="reports:list"),
     Area("gop-y", _("Góp ý, hiến kế"), _("Gửi góp ý cho chính quyền, tham gia lấy ý kiến và ủng hộ sáng kiến.")),
-    Area("thu-tuc", _("Thủ tục hành chính"), _("Tra cứu thủ tục, hồ sơ cần nộp, thời hạn và lệ phí.")),
+    Area("thu-tuc", _("Thủ tục hành chính"), _("Tra cứu thủ tục, hồ sơ cần nộp, thời hạn và lệ phí."),
+         url_name="procedures:list"),
     Area("ho-so", _("Hồ sơ của tôi"), _("Tra cứu tình trạng hồ sơ theo mã và đánh giá chất lượng phục vụ.")),
     Area("thong-bao", _("Thông báo"), _("Tin báo khi phản ánh có kết quả, hồ sơ đổi trạng thái."),
          "notifications:inbox"),

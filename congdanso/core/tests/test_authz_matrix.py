@@ -45,10 +45,12 @@ from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, AgencyKind, Category, Unit, UnitKind
 from congdanso.notifications.models import Notification
+from congdanso.procedures.models import Procedure
 from congdanso.reports import services as report_services
 from congdanso.reports.models import CategoryAttribute, IdentityGrant, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import Status
+from congdanso.testing.factories import make_procedure
 
 ROLES = ("anon", "no_2fa", "reporter", "resident", "off_a", "grant", "off_b", "adm_a", "adm_b", "city", "editor",
          "dpo")
@@ -120,6 +122,9 @@ reports_staff:template_add              login login  login    login    403   403
 reports_staff:template_edit             login login  login    login    403   403   403   ok    404   ok    403    403
 reports_staff:template_delete           login login  login    login    403   403   403   ok    404   ok    403    403
 backoffice:home                         login login  login    login    ok    ok    ok    ok    ok    ok    ok     ok
+procedures:list                         ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+procedures:detail                       ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+procedures:detail[inactive]             404   404    404      404      404   404   404   404   404   404   404    404
 notifications:inbox                     login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:open                      login login  ok       404      404   404   404   404   404   404   404    404
 notifications:read_all                  login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -149,6 +154,10 @@ api-v1:public_key                       ok    ok     ok       ok       ok    ok 
 api-v1:push_subscribe                   401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:push_unsubscribe                 401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:receipt                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:procedures_list                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:procedures_fields                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:procedures_detail                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:procedures_detail[inactive]      404   404    404      404      404   404   404   404   404   404   404    404
 open311:root                            ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 open311:discovery                       ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 open311:services                        ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -276,6 +285,10 @@ REQUESTS: dict[str, Probe] = {
         "POST", lambda w: reverse("reports_staff:act", args=[w.visible.pk, "merge"]),
         lambda w: {"into": w.other.code}),
     "backoffice:home": _get(lambda w: reverse("backoffice:home")),
+    "procedures:list": _get(lambda w: reverse("procedures:list") + "?q=dang+ky+khai+sinh"),
+    "procedures:detail": _get(lambda w: reverse("procedures:detail", args=[w.extra["procedure"].code])),
+    "procedures:detail[inactive]": _get(lambda w: reverse("procedures:detail",
+                                                          args=[w.extra["withdrawn_procedure"].code])),
     "notifications:inbox": _get(lambda w: reverse("notifications:inbox")),
     "notifications:open": _get(lambda w: reverse("notifications:open", args=[w.notification.pk])),
     "notifications:read_all": Probe("POST", lambda w: reverse("notifications:read_all")),
@@ -312,6 +325,12 @@ REQUESTS: dict[str, Probe] = {
                                    json=True),
     "api-v1:push_unsubscribe": Probe("POST", lambda w: reverse("api-v1:push_unsubscribe"),
                                      lambda w: {"endpoint": SUBSCRIPTION["endpoint"]}, json=True),
+    "api-v1:procedures_list": _get(lambda w: reverse("api-v1:procedures_list") + "?q=khai+sinh&level=commune"),
+    "api-v1:procedures_fields": _get(lambda w: reverse("api-v1:procedures_fields")),
+    "api-v1:procedures_detail": _get(lambda w: reverse("api-v1:procedures_detail",
+                                                       args=[w.extra["procedure"].code])),
+    "api-v1:procedures_detail[inactive]": _get(lambda w: reverse("api-v1:procedures_detail",
+                                                                args=[w.extra["withdrawn_procedure"].code])),
     "api-v1:receipt": Probe("POST", lambda w: reverse("api-v1:receipt"), lambda w: {"d": "1", "r": "forged"},
                             json=True),
     "open311:root": _get(lambda w: reverse("open311:root")),
@@ -450,7 +469,11 @@ def world(db, settings, tmp_path) -> World:
         "question": CategoryAttribute.objects.create(category=category_a, code="do-sau", description="Độ sâu (cm)",
                                                      datatype="number"),
         "template": ResponseTemplate.objects.create(category=category_a, title="Đã vá", body="Đã vá ổ gà."),
+        # the public catalogue: one procedure in force, one withdrawn (no longer public)
+        "procedure": make_procedure(),
+        "withdrawn_procedure": make_procedure(code="1.000000", name="Thủ tục đã bãi bỏ"),
     }
+    Procedure.objects.filter(code="1.000000").update(is_active=False)
     return World(agency_a=agency_a, agency_b=agency_b, users=users, hidden=hidden, visible=visible,
                  moderated=moderated, other=other, public_photo=visible.photos.get(),
                  moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk], extra=extra)

@@ -1,0 +1,20 @@
+"""URLs of the procedures bench server: the project's, plus the baseline endpoint (one indexed read of a
+procedure row, two columns)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+
+def baseline(request: HttpRequest) -> JsonResponse:
+    from congdanso.procedures.models import Procedure
+
+    row = Procedure.objects.filter(pk=int(request.GET.get("id", "1"))).values("id", "code").first()
+    return JsonResponse(row or {})
+
+
+urlpatterns = [
+    path("bench/baseline", baseline),
+    path("", include("congdanso.urls")),
+]
