@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.lib.text import fold
@@ -69,6 +70,16 @@ class Category(models.Model):
     group = models.CharField(_("nhóm"), max_length=120)
     name = models.CharField(_("tên"), max_length=200)
     name_folded = models.CharField(max_length=200, editable=False, db_index=True)
+    group_en = models.CharField(_("nhóm (tiếng Anh)"), max_length=120, blank=True)
+    name_en = models.CharField(_("tên (tiếng Anh)"), max_length=200, blank=True)
+    synonyms = models.TextField(
+        _("từ đồng nghĩa"), blank=True,
+        help_text=_("Những từ người dân hay gõ cho lĩnh vực này, cách nhau bằng dấu chấm phẩy "
+                    "(ví dụ: cống; nghẹt cống)."),
+    )
+    synonyms_en = models.TextField(_("từ đồng nghĩa (tiếng Anh)"), blank=True)
+    # Folded words of the group, name, synonyms and English names: what the public search matches categories on.
+    terms_folded = models.TextField(editable=False, blank=True, default="")
     default_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("cơ quan mặc định"),
@@ -91,4 +102,25 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.name_folded = fold(f"{self.group} {self.name}")
+        self.terms_folded = fold(" ".join(self.search_phrases()))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_folded", "terms_folded"}
         super().save(*args, **kwargs)
+
+    def synonym_list(self, *, english: bool = False) -> list[str]:
+        return [s.strip() for s in (self.synonyms_en if english else self.synonyms).split(";") if s.strip()]
+
+    def search_phrases(self) -> list[str]:
+        """Every phrase a resident's words are matched against (``agencies.queries.match_categories``)."""
+        return [self.name, self.group, *self.synonym_list(), self.name_en, self.group_en,
+                *self.synonym_list(english=True)]
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (English when chosen and known)."""
+        return self.name_en if self.name_en and get_language() == "en" else self.name
+
+    @property
+    def group_label(self) -> str:
+        return self.group_en if self.group_en and get_language() == "en" else self.group

@@ -89,6 +89,11 @@ reports:list                            ok    ok     ok       ok       ok    ok 
 reports:new                             login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 reports:mine                            login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 reports:nearby                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:place                           ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:lookup[public]                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:lookup[moderated]               404   404    404      404      ok    ok    404   ok    404   ok    404    404
+reports:sent[hidden-identity]           login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:sent[moderated]                 login login  404      404      ok    ok    404   ok    404   ok    404    404
 reports:detail[hidden-identity]         ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 reports:detail[moderated]               404   404    404      404      ok    ok    404   ok    404   ok    404    404
 reports:photo[public]                   ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -225,6 +230,11 @@ REQUESTS: dict[str, Probe] = {
     "reports:mine": _get(lambda w: reverse("reports:mine")),
     "reports:nearby": _get(lambda w: reverse("reports:nearby") + f"?category={w.hidden.category.code}"
                            f"&lat={w.hidden.lat}&lon={w.hidden.lon}"),
+    "reports:place": _get(lambda w: reverse("reports:place") + f"?lat={w.hidden.lat}&lon={w.hidden.lon}"),
+    "reports:lookup[public]": _get(lambda w: reverse("reports:lookup") + f"?ma={w.visible.code.lower()}"),
+    "reports:lookup[moderated]": _get(lambda w: reverse("reports:lookup") + f"?ma={w.moderated.code}"),
+    "reports:sent[hidden-identity]": _get(lambda w: reverse("reports:sent", args=[w.hidden.code])),
+    "reports:sent[moderated]": _get(lambda w: reverse("reports:sent", args=[w.moderated.code])),
     "reports:detail[hidden-identity]": _get(lambda w: reverse("reports:detail", args=[w.hidden.code])),
     "reports:detail[moderated]": _get(lambda w: reverse("reports:detail", args=[w.moderated.code])),
     "reports:photo[public]": _get(lambda w: reverse("reports:photo", args=[w.public_photo.pk])),
