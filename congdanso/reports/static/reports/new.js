@@ -93,9 +93,11 @@
         var help = document.getElementById("map-help");
         help.parentNode.insertBefore(p, help.nextSibling);
         describe(document.getElementById("location-field"), p.id);
+        document.getElementById("location-field").classList.add("has-error");
       } else {
         var wrapper = target.closest(".field");
-        var before = wrapper && wrapper.querySelector("label") && wrapper.querySelector("label").nextSibling;
+        var anchor = wrapper && (wrapper.querySelector(":scope > .help") || wrapper.querySelector(":scope > label"));
+        var before = anchor && anchor.nextSibling;
         if (wrapper && before) wrapper.insertBefore(p, before); else target.parentNode.insertBefore(p, target);
         if (wrapper) wrapper.classList.add("has-error");
       }
@@ -109,12 +111,41 @@
     linkSummary(box);
     box.focus();
   }
+  // A field the resident has just corrected loses its message (and its line in the summary): no stale errors.
+  function clearField(errorId, anchorId) {
+    var p = document.getElementById(errorId);
+    if (!p) return;
+    var owner = form.querySelector('[aria-describedby~="' + errorId + '"]');
+    p.parentNode.removeChild(p);
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-describedby~="' + errorId + '"]'), function (el) {
+      var rest = el.getAttribute("aria-describedby").split(/\s+/).filter(function (t) { return t && t !== errorId; });
+      if (rest.length) el.setAttribute("aria-describedby", rest.join(" ")); else el.removeAttribute("aria-describedby");
+      el.removeAttribute("aria-invalid");
+    });
+    var target = document.getElementById(anchorId);
+    if (target) target.removeAttribute("aria-invalid");
+    var wrapper = (owner || target) && (owner || target).closest(".has-error");
+    if (wrapper) wrapper.classList.remove("has-error");
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      var link = summary.querySelector('a[href="#' + anchorId + '"]');
+      if (link) link.parentNode.parentNode.removeChild(link.parentNode);
+      if (!summary.querySelector("li")) summary.parentNode.removeChild(summary);
+    }
+  }
+  category.addEventListener("change", function () { if (category.value) clearField("category-error", "category"); });
+  document.getElementById("description").addEventListener("input", function () {
+    if (this.value.trim()) clearField("description-error", "description");
+  });
+  document.getElementById("ward").addEventListener("change", function () {
+    if (this.value) clearField("location-error", "ward");
+  });
   var serverSummary = document.getElementById("error-summary");
   if (serverSummary) { linkSummary(serverSummary); serverSummary.focus(); }
 
   // --- location: the map (pointer or keyboard), "use my location", or the ward picker ---
   var placeTimer = null, wardTouched = false;
-  ward.addEventListener("change", function () { wardTouched = true; });
+  ward.addEventListener("change", function () { wardTouched = true; wardText.textContent = ""; });
   function showPlace() {
     clearTimeout(placeTimer);
     placeTimer = setTimeout(function () {
@@ -137,6 +168,7 @@
   }
   function setPoint(la, lo, fromMap) {
     lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
+    clearField("location-error", "ward");
     locText.textContent = form.dataset.located + ": " + lat.value + ", " + lon.value;
     if (map) {
       // A drawn marker: no icon image to find (hashed static names would defeat Leaflet's icon path guess).
@@ -152,8 +184,10 @@
   var unavailable = document.getElementById("map-unavailable");
   var pinCenter = document.getElementById("pin-center");
   function mapDown() {
-    // No tiles (offline, tile server down, none configured): no grey box, the ward and street way instead.
-    if (mapEl) mapEl.hidden = true;
+    // No tiles (offline, tile server down, none configured): no grey box credited to a tile server, the ward and
+    // street way instead.
+    if (map) { map.remove(); map = null; marker = null; }
+    if (mapEl) { mapEl.hidden = true; mapEl.textContent = ""; }
     pinCenter.hidden = true;
     unavailable.hidden = false;
   }
@@ -174,16 +208,22 @@
     mapEl.appendChild(cross);
     map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, true); });
     // Keyboard: the arrow keys move the map (Leaflet), Enter or Space puts the pin at its centre (the cross).
+    var moving = false, pinWhenStill = false;
+    function pinCentre() { var c = map.getCenter(); setPoint(c.lat, c.lng, true); }
+    map.on("movestart", function () { moving = true; });
+    map.on("moveend", function () {
+      moving = false;
+      if (pinWhenStill) { pinWhenStill = false; pinCentre(); }
+    });
     mapEl.addEventListener("keydown", function (e) {
       if (e.target !== mapEl) return;
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
-        var c = map.getCenter();
-        setPoint(c.lat, c.lng, true);
+        if (moving) pinWhenStill = true; else pinCentre();  // after an arrow key, once the map stopped moving
       }
     });
     pinCenter.hidden = false;
-    pinCenter.addEventListener("click", function () { var c = map.getCenter(); setPoint(c.lat, c.lng, true); });
+    pinCenter.addEventListener("click", pinCentre);
     if (lat.value && lon.value) setPoint(parseFloat(lat.value), parseFloat(lon.value), false);
   } else { mapDown(); }
   window.addEventListener("offline", function () { if (map && !marker) mapDown(); });
