@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.lib.text import fold
+from congdanso.lib.text import fold, search_text
 
 
 class UnitKind(models.TextChoices):
@@ -102,7 +102,7 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.name_folded = fold(f"{self.group} {self.name}")
-        self.terms_folded = fold(" ".join(self.search_phrases()))
+        self.terms_folded = search_text(" ".join(self.search_phrases()))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "name_folded", "terms_folded"}

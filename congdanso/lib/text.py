@@ -161,3 +161,11 @@ def phrase_rank(typed: list[str], phrase: list[str]) -> int | None:
     if all(any(hit(i, w) for w in phrase) for i in range(n)):
         return 3
     return None
+
+
+def search_text(text: str | None) -> str:
+    """What a search column stores: the folded words of ``text`` between single spaces, with a space before the
+    first and after the last, so that ``LIKE '% word%'`` finds words that begin with ``word`` (not ``o`` inside
+    ``cho``): ``search_text("Ổ gà, cống!") == " o ga cong "``."""
+    found = _WORD.findall(fold(text))
+    return f" {' '.join(found)} " if found else ""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.agencies.models import Agency, Category, Unit
 from congdanso.core.fields import EncryptedTextField
-from congdanso.lib.text import fold
+from congdanso.lib.text import search_text
 from congdanso.reports.states import Status
 
 
@@ -124,7 +124,7 @@ class Report(models.Model):
         return self.code or f"#{self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_folded = fold(f"{self.description} {self.address}")
+        self.search_folded = search_text(f"{self.description} {self.address}")
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"description", "address"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_folded"}

@@ -29,7 +29,7 @@ from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Category
 from congdanso.core.errors import DomainError
 from congdanso.lib.geo import BBox, around, cells_in, distance_m
-from congdanso.lib.text import fold
+from congdanso.lib.text import search_text
 from congdanso.reports import projections
 from congdanso.reports.models import CategoryOptions, MapCell, Report, ReportEvent, ReportPhoto
 from congdanso.reports.projections import public_reports
@@ -178,13 +178,13 @@ def text_query(text: str) -> Q:
     SQLite and PostgreSQL (where a trigram index serves it)."""
     code = normalise_code(text)
     by_code = Q(code=code) if code.startswith("PA-") else Q(pk__in=[])
-    words = [w for w in fold(text).replace(",", " ").split() if w][:8]
+    words = search_text(text).split()[:8]
     if not words:
         return by_code
     query = Q()
-    for word in words:
-        query &= (Q(search_folded__contains=word) | Q(category__terms_folded__contains=word)
-                  | Q(ward__name_folded__contains=word))
+    for word in words:  # a word of the text begins with it: " ga" finds "gà", "o" does not find "chợ"
+        query &= (Q(search_folded__contains=f" {word}") | Q(category__terms_folded__contains=f" {word}")
+                  | Q(ward__name_folded__startswith=word) | Q(ward__name_folded__contains=f" {word}"))
     return by_code | query
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 def load_terms(apps, schema_editor):
     """Existing categories get their English names and residents' words from the reference data file."""
     from congdanso.agencies.services import read_category_terms
-    from congdanso.lib.text import fold
+    from congdanso.lib.text import search_text
 
     Category = apps.get_model("agencies", "Category")
     terms = read_category_terms()
@@ -17,7 +17,7 @@ def load_terms(apps, schema_editor):
         category.synonyms = category.synonyms or found.get("synonyms", "")
         category.synonyms_en = category.synonyms_en or found.get("synonyms_en", "")
         words = [s for s in (category.synonyms + ";" + category.synonyms_en).split(";") if s.strip()]
-        category.terms_folded = fold(" ".join([category.name, category.group, category.name_en, category.group_en,
+        category.terms_folded = search_text(" ".join([category.name, category.group, category.name_en, category.group_en,
                                                *words]))
         category.save(update_fields=["group_en", "name_en", "synonyms", "synonyms_en", "terms_folded"])
 

@@ -7,7 +7,7 @@ BATCH = 500
 
 
 def fill(apps, schema_editor):
-    from congdanso.lib.text import fold
+    from congdanso.lib.text import search_text
 
     Report = apps.get_model("reports", "Report")
     last = 0
@@ -16,7 +16,7 @@ def fill(apps, schema_editor):
         if not rows:
             break
         for pk, description, address in rows:
-            Report.objects.filter(pk=pk).update(search_folded=fold(f"{description} {address}"))
+            Report.objects.filter(pk=pk).update(search_folded=search_text(f"{description} {address}"))
         last = rows[-1][0]
 
 

@@ -181,3 +181,12 @@ def test_category_options_carry_their_synonyms_for_the_search_box(client, citize
     client.force_login(citizen)
     page = client.get(reverse("reports:new")).content.decode()
     assert 'data-terms="Hư hỏng mặt đường, ổ gà|Giao thông|ổ gà|ổ voi' in page
+
+
+def test_search_words_match_word_beginnings_only(potholes):
+    def hits(text):
+        return queries.apply_filters(Report.objects.all(), queries.build_filters(q=text)).count()
+
+    assert hits("cho") == 1  # "chợ" (a word beginning), in the first report only
+    assert hits("ruoc") == 0  # not inside "trước"
+    assert hits("sai gon") == 1  # the ward's name (the second report is placed by ward)
