@@ -34,6 +34,16 @@ class Unit(models.Model):
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
 
+    @property
+    def label(self) -> str:
+        """The name in the active language: in English the type word follows ("Sài Gòn Ward", "Cần Giờ Commune")."""
+        if get_language() != "en":
+            return self.name
+        for prefix, word in (("Phường ", "Ward"), ("Xã ", "Commune"), ("Đặc khu ", "Special Zone")):
+            if self.name.startswith(prefix):
+                return f"{self.name[len(prefix):]} {word}"
+        return self.name
+
 
 class AgencyKind(models.TextChoices):
     DEPARTMENT = "department", _("Sở, ngành")
@@ -50,6 +60,7 @@ class Agency(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("địa bàn")
     )
+    name_en = models.CharField(_("tên cơ quan (tiếng Anh)"), max_length=200, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
@@ -61,6 +72,15 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: a ward committee is named from its unit in English."""
+        if get_language() != "en":
+            return self.name
+        if self.kind == AgencyKind.WARD_COMMITTEE and self.unit is not None:
+            return f"People's Committee of {self.unit.label}"
+        return self.name_en or self.name
 
 
 class Category(models.Model):

@@ -24,6 +24,7 @@ UNITS_FILE = DATA_DIR / "hcmc-units-2025.tsv"
 DEPARTMENTS_FILE = DATA_DIR / "departments.tsv"
 CATEGORIES_FILE = DATA_DIR / "categories.tsv"
 CATEGORY_TERMS_FILE = DATA_DIR / "category-terms.tsv"
+DEPARTMENT_NAMES_EN_FILE = DATA_DIR / "department-names-en.tsv"
 
 UNIT_KIND_BY_TYPE = {"phường": UnitKind.WARD, "xã": UnitKind.COMMUNE, "đặc khu": UnitKind.SPECIAL_ZONE}
 WARD_COMMITTEE_PREFIX = "UBND-"
@@ -153,6 +154,18 @@ def read_category_terms(path: Path = CATEGORY_TERMS_FILE) -> dict[str, dict[str,
     return terms
 
 
+def read_department_names_en(path: Path = DEPARTMENT_NAMES_EN_FILE) -> dict[str, str]:
+    """English names of departments by code (an absent file: none)."""
+    if not path.exists():
+        return {}
+    names: dict[str, str] = {}
+    seen: set[str] = set()
+    for number, (code, name_en) in _rows(path, 2, header=True):
+        _check_unique(path, number, code, seen)
+        names[code] = name_en
+    return names
+
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -240,9 +253,10 @@ def load_reference(
         _upsert(Agency, agencies, ward_committee_code(unit.code), {
             "name": ward_committee_name(unit.name), "kind": AgencyKind.WARD_COMMITTEE.value, "unit": unit,
         }, committee_tally)
+    names_en = read_department_names_en(data_dir / DEPARTMENT_NAMES_EN_FILE.name)
     for row in department_rows:
         code = row.pop("code")
-        _upsert(Agency, agencies, code, {**row, "unit": None}, department_tally)
+        _upsert(Agency, agencies, code, {**row, "unit": None, "name_en": names_en.get(code, "")}, department_tally)
 
     for row in category_rows:
         code = row.pop("code")

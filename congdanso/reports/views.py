@@ -156,7 +156,7 @@ def place(request: HttpRequest) -> JsonResponse:
     if found is None:
         return JsonResponse({"ward": None})
     unit, source = found
-    return JsonResponse({"ward": unit.code, "name": unit.name, "source": source})
+    return JsonResponse({"ward": unit.code, "name": unit.label, "source": source})
 
 
 @require_GET
@@ -190,14 +190,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     groups = grouped_categories()
     labels = {c.code: c.label for _group, items in groups for c in items}
+    units = list(Unit.objects.order_by("name").only("code", "name"))
+    ward_labels = {u.code: u.label for u in units}
     for row in result.rows:
         row["status_label"] = Status(row["status"]).label
         row["category_label"] = labels.get(row["category"], row["category_name"])
+        row["ward_name"] = ward_labels.get(row["ward"], row["ward_name"])
         row["overdue"] = row["status"] in OPEN and row["resolve_due_at"] and row["resolve_due_at"] < now
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {"rows": result.rows, "next_cursor": result.next_cursor, "chosen": chosen, "query": query.urlencode(),
-               "groups": groups, "units": Unit.objects.order_by("name").only("code", "name"),
+               "groups": groups, "units": units,
                "statuses": Status.choices, "map": map_settings()}
     template = "reports/_list_rows.html" if request.headers.get("HX-Request") and request.GET.get("cursor") \
         else "reports/list.html"

@@ -76,6 +76,11 @@ web:manifest                            ok    ok     ok       ok       ok    ok 
 web:service_worker                      ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:offline                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:coming                              ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:signed_out                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:privacy                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:terms                               ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:contact                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:accessibility                       ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 set_language                            ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 accounts:oidc_login                     ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 accounts:oidc_callback                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -212,6 +217,11 @@ SUBSCRIPTION = {"endpoint": "https://push.example.vn/send/abc", "keys": {
 REQUESTS: dict[str, Probe] = {
     "web:home": _get(lambda w: reverse("web:home")),
     "web:me": _get(lambda w: reverse("web:me")),
+    "web:signed_out": _get(lambda w: reverse("web:signed_out")),
+    "web:privacy": _get(lambda w: reverse("web:privacy")),
+    "web:terms": _get(lambda w: reverse("web:terms")),
+    "web:contact": _get(lambda w: reverse("web:contact")),
+    "web:accessibility": _get(lambda w: reverse("web:accessibility")),
     "web:manifest": _get(lambda w: reverse("web:manifest")),
     "web:service_worker": _get(lambda w: reverse("web:service_worker")),
     "web:offline": _get(lambda w: reverse("web:offline")),

@@ -190,3 +190,32 @@ def test_search_words_match_word_beginnings_only(potholes):
     assert hits("cho") == 1  # "chợ" (a word beginning), in the first report only
     assert hits("ruoc") == 0  # not inside "trước"
     assert hits("sai gon") == 1  # the ward's name (the second report is placed by ward)
+
+
+def test_english_residents_see_categories_agencies_and_wards_in_english(client, citizen, category, ward, department):
+    from django.utils import translation
+
+    from congdanso.agencies.models import Agency, AgencyKind
+
+    Category.objects.filter(pk=category.pk).update(name_en="Damaged road surface, potholes", group_en="Traffic")
+    Agency.objects.filter(pk=department.pk).update(name_en="Department of Construction")
+    report = services.submit_report(make_input(category, ward=ward.code, lat=None, lon=None), actor=citizen).report
+    page = client.get(reverse("reports:detail", args=[report.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Damaged road surface, potholes" in page and "Department of Construction" in page
+    assert "Sài Gòn Ward" in page
+    listing = client.get(reverse("reports:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Damaged road surface, potholes" in listing and "Sài Gòn Ward" in listing
+    committee = Agency(name="UBND Phường Sài Gòn", kind=AgencyKind.WARD_COMMITTEE, unit=ward)
+    with translation.override("en"):
+        assert committee.label == "People's Committee of Sài Gòn Ward"
+    with translation.override("vi"):
+        assert committee.label == "UBND Phường Sài Gòn" and ward.label == "Phường Sài Gòn"
+
+
+def test_reference_data_carries_english_names(db):
+    from congdanso.agencies import services as reference
+    from congdanso.agencies.models import Agency
+
+    reference.load_reference()
+    assert Agency.objects.get(code="SXD").name_en == "Department of Construction"
+    assert Category.objects.get(code="cx-cay-do").name_en == "Fallen trees, broken branches"
