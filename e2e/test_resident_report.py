@@ -213,3 +213,42 @@ def test_public_search_folds_diacritics(platform: Platform, browser: Browser) ->
         page.get_by_role("button", name="Lọc").click()
         expect(page.get_by_test_id("report-list")).to_contain_text("Chưa có phản ánh nào phù hợp")
         context.close()
+
+
+def test_offline_page_styled_and_a_report_started_offline(platform: Platform, browser: Browser, tmp_path: Path) -> None:
+    from e2e.conftest import wait_until
+
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(locale="vi-VN", viewport=viewport)
+        no_tiles(context)
+        page = context.new_page()
+        shot = Shots(page, f"resident-offline-{size}")
+        log_in(page, platform, "/phan-anh/gui")
+        wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15)
+        page.reload()  # through the worker now: the form is kept for offline use
+        expect(page.get_by_role("heading", name="Gửi phản ánh")).to_be_visible()
+        page.wait_for_timeout(500)
+        context.set_offline(True)
+        page.goto(platform.url("/"))
+        expect(page.get_by_test_id("offline-page")).to_be_visible()
+        expect(page.get_by_role("link", name="Đăng nhập VNeID")).to_have_count(0)
+        background = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+        assert background == "rgb(183, 28, 28)", background  # the site's style sheet, kept with the page
+        shot("offline-page")
+        assert_accessible(page)
+        page.get_by_role("link", name="Soạn phản ánh").click()
+        expect(page.get_by_role("heading", name="Gửi phản ánh")).to_be_visible()
+        page.get_by_role("combobox", name="Lĩnh vực").fill("cây đổ")
+        page.locator("#category-list").get_by_role("option").first.click()
+        page.get_by_label("Phường/xã").select_option(label="Phường Sài Gòn")
+        page.get_by_label("Mô tả sự việc").fill(f"Cây đổ chắn đường, soạn khi mất mạng ({size})")
+        page.get_by_role("button", name="Gửi phản ánh").click()
+        expect(page.get_by_test_id("form-status")).to_contain_text("ngoại tuyến")
+        shot("saved-offline")
+        context.set_offline(False)
+        expect(page.get_by_test_id("form-status")).to_contain_text("Đã gửi phản ánh đã lưu", timeout=15000)
+        expect(page.get_by_test_id("sent-link")).to_have_count(1)
+        expect(page.get_by_label("Mô tả sự việc")).to_have_value("")  # the form starts afresh
+        expect(page.locator("select[name=category]")).to_have_value("")
+        shot("sent-and-cleared")
+        context.close()

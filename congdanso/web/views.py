@@ -4,6 +4,7 @@ import json
 import sys
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -56,7 +57,8 @@ def coming_soon(request: HttpRequest, area: str) -> HttpResponse:
 
 
 def offline(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/offline.html")
+    # Kept by the service worker and shown to whoever is offline later: rendered as for nobody signed in.
+    return render(request, "web/offline.html", {"user": AnonymousUser()})
 
 
 @cache_control(max_age=3600, public=True)

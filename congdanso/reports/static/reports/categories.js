@@ -173,11 +173,11 @@
     select.dispatchEvent(new Event("change"));
   }
   function unchoose() {
-    if (!select.value) return;
+    var had = select.value;
     select.value = "";
     chosenName = "";
     field.classList.remove("chosen");
-    select.dispatchEvent(new Event("change"));
+    if (had) select.dispatchEvent(new Event("change"));
   }
 
   if (select.value) {

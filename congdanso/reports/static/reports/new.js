@@ -334,14 +334,32 @@
       }
     });
   }
+  // After a draft was sent the form starts afresh, with a new key (the old one names the report just filed).
+  function clearForm() {
+    form.reset();
+    var key = form.querySelector("[name=idempotency_key]");
+    key.value = (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random())
+      .replace(/[^0-9a-z]/gi, "").slice(0, 32);
+    var box = document.querySelector("input[role=combobox]");
+    if (box) box.dispatchEvent(new Event("input"));
+    category.dispatchEvent(new Event("change"));
+    kept = [];
+    syncPhotos();
+    renderPhotos("");
+    if (marker && map) { map.removeLayer(marker); marker = null; }
+    locText.textContent = ""; wardText.textContent = ""; nearbyBox.innerHTML = "";
+  }
   function onMessage(data) {
     if (!data) return;
     if (data.type === "cds-draft-sent") {
-      say(form.dataset.sent + " " + data.code, false);
+      if (status.dataset.code === data.code) return;  // told once, however many times the worker reports it
+      say(form.dataset.sent, false);
+      status.dataset.code = data.code;
       form.dataset.draft = "sent";
       var link = document.createElement("a");
       link.href = data.url; link.textContent = data.code; link.dataset.testid = "sent-link";
       status.appendChild(document.createTextNode(" ")); status.appendChild(link);
+      clearForm();
     } else if (data.type === "cds-draft-failed") {
       say(data.message, true);
     }
