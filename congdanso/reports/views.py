@@ -66,6 +66,10 @@ FIELD_ANCHORS = {"category": "category", "description": "description", "location
                  "address": "address", "photos": "photos"}
 
 
+PAGE_ORDER = {name: i for i, name in enumerate(
+    ("category", "attribute", "location", "ward", "address", "description", "photos"))}
+
+
 def form_errors(exc: DomainError, category: str) -> list[dict[str, str]]:
     """Every problem of a refused form, each with its field and the id of the element its link goes to (an answer
     to a category question, ``attribute[code]``, is ``attr-<category>-<code>``); a problem of no field has none."""
@@ -76,7 +80,7 @@ def form_errors(exc: DomainError, category: str) -> list[dict[str, str]]:
         if field.startswith("attribute[") and category:
             anchor = f"attr-{category}-{field[len('attribute['):-1]}"
         out.append({"field": field, "id": anchor, "message": str(problem.message)})
-    return out
+    return sorted(out, key=lambda e: PAGE_ORDER.get(e["field"].split("[")[0], len(PAGE_ORDER)))  # as on the page
 
 
 @never_cache

@@ -134,12 +134,7 @@ def _check_attributes(category: Category, values: dict[str, Any], problems: list
 def check_report(data: ReportInput) -> tuple[Category | None, Unit | None, dict[str, Any], list[DomainError]]:
     """Every business-rule problem of a new report at once (the form shows them all, each beside its field): the
     category, the chosen ward, the place, the description and the answers to the category's questions."""
-    problems: list[DomainError] = []
-    description = (data.description or "").strip()
-    if not description:
-        problems.append(invalid("description_required", field="description"))
-    elif len(description) > 4000:
-        problems.append(invalid("description_too_long", field="description"))
+    problems: list[DomainError] = []  # in the form's order: category, its questions, place, description
     category = None
     if not data.category:
         problems.append(invalid("category_required", field="category"))
@@ -149,6 +144,7 @@ def check_report(data: ReportInput) -> tuple[Category | None, Unit | None, dict[
         except ReportError as exc:
             exc.field = "category"
             problems.append(exc)
+    attributes = _check_attributes(category, data.attributes or {}, problems) if category is not None else {}
     chosen_ward = None
     if data.ward:
         chosen_ward = Unit.objects.filter(code=data.ward).first()
@@ -160,7 +156,11 @@ def check_report(data: ReportInput) -> tuple[Category | None, Unit | None, dict[
         problems.append(invalid("outside_city", field="location"))
     elif data.lat is None and chosen_ward is None and not data.ward:
         problems.append(invalid("location_required", field="location"))
-    attributes = _check_attributes(category, data.attributes or {}, problems) if category is not None else {}
+    description = (data.description or "").strip()
+    if not description:
+        problems.append(invalid("description_required", field="description"))
+    elif len(description) > 4000:
+        problems.append(invalid("description_too_long", field="description"))
     return category, chosen_ward, attributes, problems
 
 

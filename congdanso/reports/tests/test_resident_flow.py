@@ -28,9 +28,9 @@ def test_every_problem_is_told_at_once_with_its_field(category):
     with pytest.raises(ReportInvalid) as caught:
         services.submit_report(services.ReportInput(category="", description=" "), actor=None)
     fields = [p.field for p in caught.value.problems]
-    assert fields == ["description", "category", "location"]
-    assert caught.value.code == "description_required"  # the first problem keeps the single-error code
-    assert str(caught.value.problems[1].message) == "Hãy chọn lĩnh vực."
+    assert fields == ["category", "location", "description"]  # the form's order
+    assert caught.value.code == "category_required"  # the first problem's code, as a single error would have
+    assert str(caught.value.problems[0].message) == "Hãy chọn lĩnh vực."
 
 
 def test_form_shows_a_summary_linking_to_each_field_and_inline_messages(client, citizen, category):
@@ -51,7 +51,7 @@ def test_json_errors_list_every_field_with_its_anchor(client, citizen, category)
     client.force_login(citizen)
     body = _post(client, category="", description="", HTTP_ACCEPT="application/json").json()
     assert [(e["field"], e["id"]) for e in body["errors"]] == [
-        ("description", "description"), ("category", "category"), ("location", "ward")]
+        ("category", "category"), ("location", "ward"), ("description", "description")]
 
 
 def test_a_second_try_shows_only_what_is_still_wrong(client, citizen, category):
