@@ -48,12 +48,13 @@ else
 endif
 
 # Production-like: DEBUG off, keys generated once into DATA_DIR, gunicorn (WSGI) + the worker under honcho.
+# Ctrl-C stops both quietly (honcho's exit code 130 is the expected end, not an error).
 run: install
 	@mkdir -p "$(DATA_DIR)"
 	@test -s "$(DATA_DIR)/secret_key" || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > "$(DATA_DIR)/secret_key"
 	@test -s "$(DATA_DIR)/field_key" || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(32))" > "$(DATA_DIR)/field_key"
 	@chmod 600 "$(DATA_DIR)/secret_key" "$(DATA_DIR)/field_key"
-	export DEBUG=$${DEBUG:-0} DEVIDP_ENABLED=$${DEVIDP_ENABLED:-1} SECRET_KEY_FILE="$(DATA_DIR)/secret_key" \
+	@export DEBUG=$${DEBUG:-0} DEVIDP_ENABLED=$${DEVIDP_ENABLED:-1} SECRET_KEY_FILE="$(DATA_DIR)/secret_key" \
 	  FIELD_ENCRYPTION_KEYS_FILE="$(DATA_DIR)/field_key" PORT=$(PORT); \
 	echo "==> Database (migrations)" && $(BIN)/python manage.py migrate --noinput -v 0 && \
 	echo "==> Static files" && $(BIN)/python manage.py collectstatic --noinput -v 0 && \
@@ -61,7 +62,8 @@ run: install
 	echo "==> Demo reports" && $(BIN)/python manage.py seed_demo_reports && \
 	echo "Công Dân Số: http://127.0.0.1:$(PORT)/  (back office: http://127.0.0.1:$(PORT)/backoffice/;" \
 	  "a demo TOTP code: $(BIN)/python manage.py demo_totp; Ctrl-C stops)" && \
-	exec $(BIN)/honcho start -f Procfile -p $(PORT) --no-prefix
+	{ $(BIN)/honcho start -f Procfile -p $(PORT) --no-prefix; rc=$$?; \
+	  if [ $$rc -eq 130 ] || [ $$rc -eq 0 ]; then echo "Công Dân Số stopped."; else exit $$rc; fi; }
 
 # Autoreloading development server (runserver) without the worker; tasks run in-process.
 dev: install
