@@ -260,3 +260,27 @@ def test_offline_page_styled_and_a_report_started_offline(platform: Platform, br
         expect(page.locator("select[name=category]")).to_have_value("")
         shot("sent-and-cleared")
         context.close()
+
+
+def test_new_report_in_english(platform: Platform, browser: Browser) -> None:
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(locale="en-GB", viewport=viewport)
+        no_tiles(context)
+        page = context.new_page()
+        shot = Shots(page, f"resident-english-{size}")
+        log_in(page, platform, "/phan-anh/gui")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        box = page.get_by_role("combobox", name="Category")
+        box.fill("pothole")
+        expect(page.locator("#category-list").get_by_role("option").first).to_contain_text(
+            "Damaged road surface, potholes, subsidence")
+        expect(page.locator("#ward")).to_contain_text(
+            "Sài Gòn Ward")
+        shot("pothole")
+        box.fill("")
+        page.get_by_role("button", name="Send a report").click()
+        summary = page.get_by_test_id("error-summary")
+        expect(summary).to_contain_text("Choose a category.")
+        shot("errors")
+        assert_accessible(page)
+        context.close()
