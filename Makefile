@@ -18,7 +18,9 @@ $(BIN)/python:
 # without dependencies. The checks stop the install when pyproject.toml asks for something the lock lacks (after
 # editing its dependencies, run `make lock`).
 $(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	@echo "==> Installing the pinned packages into $(VENV) (first time only: about 2-4 minutes; pip lists each package)"
+	@set -o pipefail; $(BIN)/python -m pip install --require-hashes -r $(LOCK) 2>&1 \
+	  | { grep -E --line-buffered '^(Collecting|Installing|Successfully|ERROR)|rror' || true; }
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	$(BIN)/python tools/check_installed.py
@@ -46,25 +48,30 @@ else
 endif
 
 # Production-like: DEBUG off, keys generated once into DATA_DIR, gunicorn (WSGI) + the worker under honcho.
+# Ctrl-C stops both quietly (honcho's exit code 130 is the expected end, not an error).
 run: install
 	@mkdir -p "$(DATA_DIR)"
 	@test -s "$(DATA_DIR)/secret_key" || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > "$(DATA_DIR)/secret_key"
 	@test -s "$(DATA_DIR)/field_key" || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(32))" > "$(DATA_DIR)/field_key"
 	@chmod 600 "$(DATA_DIR)/secret_key" "$(DATA_DIR)/field_key"
-	export DEBUG=$${DEBUG:-0} DEVIDP_ENABLED=$${DEVIDP_ENABLED:-1} SECRET_KEY_FILE="$(DATA_DIR)/secret_key" \
+	@export DEBUG=$${DEBUG:-0} DEVIDP_ENABLED=$${DEVIDP_ENABLED:-1} SECRET_KEY_FILE="$(DATA_DIR)/secret_key" \
 	  FIELD_ENCRYPTION_KEYS_FILE="$(DATA_DIR)/field_key" PORT=$(PORT); \
-	$(BIN)/python manage.py migrate --noinput -v 0 && \
-	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
-	$(BIN)/python manage.py load_reference --demo && \
-	$(BIN)/python manage.py import_procedures --bundled --no-progress -v 0 && \
-	echo "Công Dân Số: http://127.0.0.1:$(PORT)/  (back office: http://127.0.0.1:$(PORT)/backoffice/)" && \
-	exec $(BIN)/honcho start -f Procfile -p $(PORT) --no-prefix
+	echo "==> Database (migrations)" && $(BIN)/python manage.py migrate --noinput -v 0 && \
+	echo "==> Static files" && $(BIN)/python manage.py collectstatic --noinput -v 0 && \
+	echo "==> Wards, agencies, categories and demo staff" && $(BIN)/python manage.py load_reference --demo && \
+	echo "==> Procedures" && $(BIN)/python manage.py import_procedures --bundled --no-progress -v 0 && \
+	echo "==> Demo reports" && $(BIN)/python manage.py seed_demo_reports && \
+	echo "Công Dân Số: http://127.0.0.1:$(PORT)/  (back office: http://127.0.0.1:$(PORT)/backoffice/;" \
+	  "a demo TOTP code: $(BIN)/python manage.py demo_totp; Ctrl-C stops)" && \
+	{ $(BIN)/honcho start -f Procfile -p $(PORT) --no-prefix; rc=$$?; \
+	  if [ $$rc -eq 130 ] || [ $$rc -eq 0 ]; then echo "Công Dân Số stopped."; else exit $$rc; fi; }
 
 # Autoreloading development server (runserver) without the worker; tasks run in-process.
 dev: install
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py migrate --noinput -v 0
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py load_reference --demo
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py import_procedures --bundled --no-progress -v 0
+	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py seed_demo_reports
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run in parallel (pytest-xdist, one process per core), spread test by test; tests marked with the same

@@ -35,10 +35,12 @@ def resident_logs_in(page: Page, platform: Platform, path: str) -> None:
 
 
 def fill_report(page: Page, description: str, photo: Path | None = None) -> None:
-    page.get_by_label("Tìm lĩnh vực").fill("o ga")
-    expect(page.get_by_label("Lĩnh vực", exact=False).and_(page.locator("select"))).to_have_value("gt-mat-duong")
-    page.locator("#pick-map").click()
-    expect(page.get_by_test_id("location-text")).to_contain_text("Đã chọn vị trí")
+    page.get_by_role("combobox", name="Lĩnh vực").fill("o ga")
+    page.get_by_role("option", name=re.compile("Hư hỏng mặt đường")).click()
+    expect(page.locator("select[name=category]")).to_have_value("gt-mat-duong")
+    # No tiles here: the map says it is unavailable and the ward picker places the report.
+    expect(page.get_by_test_id("map-unavailable")).to_be_visible()
+    page.get_by_label("Phường/xã").select_option(label="Phường Sài Gòn")
     page.get_by_label("Số nhà, tên đường, địa điểm").fill("Trước số 10 Lê Lợi")
     page.get_by_label("Mô tả sự việc").fill(description)
     if photo is not None:
@@ -61,6 +63,8 @@ def test_report_resolved_with_proof_then_confirmed(platform: Platform, browser: 
     fill_report(page, "Ổ gà sâu giữa đường, xe máy dễ té", photo_file(tmp_path, "o-ga.jpg", "saddlebrown"))
     shot("filled")
     page.get_by_role("button", name="Gửi phản ánh").click()
+    expect(page.get_by_test_id("sent-code")).to_be_visible()
+    page.get_by_test_id("sent-follow").click()
     code_el = page.get_by_test_id("report-code")
     expect(code_el).to_have_text(re.compile(r"^PA-\d{4}-\d{6}$"))
     code = code_el.inner_text()
@@ -146,5 +150,7 @@ def test_offline_draft_is_sent_once_when_back_online(platform: Platform, page: P
     mine = page.request.get(platform.url("/phan-anh/cua-toi")).text()
     assert mine.count(description[:40]) == 1
     page.get_by_test_id("sent-link").click()
+    expect(page.get_by_test_id("sent-code")).to_be_visible()  # the confirmation, as after an online send
+    page.get_by_test_id("sent-follow").click()
     expect(page.get_by_test_id("report-description")).to_have_text(description)
     expect(page.locator(".photos img")).to_have_count(1)

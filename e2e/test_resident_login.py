@@ -33,7 +33,10 @@ def test_resident_logs_in_with_vneid_and_sees_their_name(platform: Platform, pag
 
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("link", name="Đăng nhập VNeID")).to_be_visible()
+    expect(page.get_by_role("heading", name="Bạn đã đăng xuất")).to_be_visible()
+    assert page.url.endswith("/da-dang-xuat"), page.url  # a clean address: no OpenID Connect state in it
     shot("logged-out")
+    assert_accessible(page)
     assert page.request.get(platform.url("/api/v1/me")).status == 401
 
 

@@ -131,6 +131,9 @@ def draft_owner(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"owner": account_marker(request.user), "csrf": get_token(request)})
 
 
+SIGNED_OUT_KEY = "cds_signed_out"
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     # Unsent offline drafts in this browser: ask the resident whether to keep them for their next sign-in or
@@ -155,7 +158,12 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     if end_session:
         response = client.logout_redirect(request, post_logout_redirect_uri=home, id_token_hint=id_token)
     else:
-        response = HttpResponseRedirect(home)
+        response = HttpResponseRedirect(reverse("web:signed_out"))
+    # The provider sends the browser back to the home page (the address it knows) with its own query (``state``);
+    # a short-lived cookie (not the session: the provider may end it) makes the home page forward once to the clean
+    # "signed out" page.
+    response.set_cookie(SIGNED_OUT_KEY, "1", max_age=300, httponly=True, samesite="Lax",
+                        secure=request.is_secure())
     if choice == "clear":  # the page's script deleted this account's drafts; forget that there were any
         response.delete_cookie(DRAFTS_COOKIE)
     return response

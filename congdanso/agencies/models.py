@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.lib.text import fold
+from congdanso.lib.text import fold, search_text
 
 
 class UnitKind(models.TextChoices):
@@ -33,6 +34,16 @@ class Unit(models.Model):
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
 
+    @property
+    def label(self) -> str:
+        """The name in the active language: in English the type word follows ("Sài Gòn Ward", "Cần Giờ Commune")."""
+        if get_language() != "en":
+            return self.name
+        for prefix, word in (("Phường ", "Ward"), ("Xã ", "Commune"), ("Đặc khu ", "Special Zone")):
+            if self.name.startswith(prefix):
+                return f"{self.name[len(prefix):]} {word}"
+        return self.name
+
 
 class AgencyKind(models.TextChoices):
     DEPARTMENT = "department", _("Sở, ngành")
@@ -49,6 +60,7 @@ class Agency(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("địa bàn")
     )
+    name_en = models.CharField(_("tên cơ quan (tiếng Anh)"), max_length=200, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
@@ -61,6 +73,15 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name in the active language: a ward committee is named from its unit in English."""
+        if get_language() != "en":
+            return self.name
+        if self.kind == AgencyKind.WARD_COMMITTEE and self.unit is not None:
+            return f"People's Committee of {self.unit.label}"
+        return self.name_en or self.name
+
 
 class Category(models.Model):
     """An incident category (lĩnh vực phản ánh) with where it goes and how fast it must be handled."""
@@ -69,6 +90,16 @@ class Category(models.Model):
     group = models.CharField(_("nhóm"), max_length=120)
     name = models.CharField(_("tên"), max_length=200)
     name_folded = models.CharField(max_length=200, editable=False, db_index=True)
+    group_en = models.CharField(_("nhóm (tiếng Anh)"), max_length=120, blank=True)
+    name_en = models.CharField(_("tên (tiếng Anh)"), max_length=200, blank=True)
+    synonyms = models.TextField(
+        _("từ đồng nghĩa"), blank=True,
+        help_text=_("Những từ người dân hay gõ cho lĩnh vực này, cách nhau bằng dấu chấm phẩy "
+                    "(ví dụ: cống; nghẹt cống)."),
+    )
+    synonyms_en = models.TextField(_("từ đồng nghĩa (tiếng Anh)"), blank=True)
+    # Folded words of the group, name, synonyms and English names: what the public search matches categories on.
+    terms_folded = models.TextField(editable=False, blank=True, default="")
     default_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("cơ quan mặc định"),
@@ -91,4 +122,25 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.name_folded = fold(f"{self.group} {self.name}")
+        self.terms_folded = search_text(" ".join(self.search_phrases()))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_folded", "terms_folded"}
         super().save(*args, **kwargs)
+
+    def synonym_list(self, *, english: bool = False) -> list[str]:
+        return [s.strip() for s in (self.synonyms_en if english else self.synonyms).split(";") if s.strip()]
+
+    def search_phrases(self) -> list[str]:
+        """Every phrase a resident's words are matched against (``agencies.queries.match_categories``)."""
+        return [self.name, self.group, *self.synonym_list(), self.name_en, self.group_en,
+                *self.synonym_list(english=True)]
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (English when chosen and known)."""
+        return self.name_en if self.name_en and get_language() == "en" else self.name
+
+    @property
+    def group_label(self) -> str:
+        return self.group_en if self.group_en and get_language() == "en" else self.group

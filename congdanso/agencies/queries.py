@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from congdanso.agencies.models import Agency, AgencyKind, Category, Unit
-from congdanso.lib.text import fold
+from congdanso.lib.text import fold, phrase_rank, word_matches, words
 
 _NOT_WORD = re.compile(r"[^\w\s]")
 UNIT_TYPE_WORDS = {"phuong", "xa", "dac", "khu", "p"}
@@ -71,3 +72,28 @@ def responsible_agency(category: Category, unit: Unit | None) -> Agency | None:
 
 def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("default_agency").order_by("group", "name")
+
+
+MAX_CATEGORY_MATCHES = 8
+
+
+def match_categories(text: str | None, categories: Iterable[Category] | None = None, *,
+                     limit: int = MAX_CATEGORY_MATCHES) -> list[Category]:
+    """The categories whose name, group or synonyms (Vietnamese or English) match the words a resident typed, best
+    first: the whole name or a synonym, then phrases that begin with the words, then the rest. Diacritics count only
+    where typed (``lib.text.word_matches``). Only a list to choose from: nothing is chosen for the resident.
+    The new-report page runs the same rule in the browser (``reports/static/reports/categories.js``)."""
+    typed = words(text)
+    if not typed:
+        return []
+    scored: list[tuple[int, int, Category]] = []
+    for order, category in enumerate(categories if categories is not None else active_categories()):
+        phrases = [words(p) for p in category.search_phrases() if p]
+        ranks = [r for r in (phrase_rank(typed, p) for p in phrases) if r is not None]
+        if ranks:
+            scored.append((min(ranks), order, category))
+        elif all(any(word_matches(w, word, prefix=i == len(typed) - 1) for p in phrases for word in p)
+                 for i, w in enumerate(typed)):
+            scored.append((4, order, category))  # the words spread over several phrases
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [category for _rank, _order, category in scored[:limit]]

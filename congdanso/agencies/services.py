@@ -23,12 +23,15 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 UNITS_FILE = DATA_DIR / "hcmc-units-2025.tsv"
 DEPARTMENTS_FILE = DATA_DIR / "departments.tsv"
 CATEGORIES_FILE = DATA_DIR / "categories.tsv"
+CATEGORY_TERMS_FILE = DATA_DIR / "category-terms.tsv"
+DEPARTMENT_NAMES_EN_FILE = DATA_DIR / "department-names-en.tsv"
 
 UNIT_KIND_BY_TYPE = {"phường": UnitKind.WARD, "xã": UnitKind.COMMUNE, "đặc khu": UnitKind.SPECIAL_ZONE}
 WARD_COMMITTEE_PREFIX = "UBND-"
 
 # Category fields an administrator may tune; kept on existing rows unless reset_categories is set.
-CATEGORY_SETTINGS = ("default_agency", "routes_to_ward", "forward_minutes", "resolve_working_days")
+CATEGORY_SETTINGS = ("default_agency", "routes_to_ward", "forward_minutes", "resolve_working_days", "synonyms",
+                     "synonyms_en")
 
 
 def ward_committee_code(unit_code: str) -> str:
@@ -137,6 +140,32 @@ def read_categories(path: Path = CATEGORIES_FILE) -> list[dict[str, Any]]:
     return categories
 
 
+def read_category_terms(path: Path = CATEGORY_TERMS_FILE) -> dict[str, dict[str, str]]:
+    """English names and the words residents use per category code (an absent file: none)."""
+    if not path.exists():
+        return {}
+    terms: dict[str, dict[str, str]] = {}
+    seen: set[str] = set()
+    for number, (code, group_en, name_en, synonyms, synonyms_en) in _rows(path, 5, header=True):
+        _check_unique(path, number, code, seen)
+        terms[code] = {"group_en": group_en, "name_en": name_en,
+                       "synonyms": "; ".join(w.strip() for w in synonyms.split(";") if w.strip()),
+                       "synonyms_en": "; ".join(w.strip() for w in synonyms_en.split(";") if w.strip())}
+    return terms
+
+
+def read_department_names_en(path: Path = DEPARTMENT_NAMES_EN_FILE) -> dict[str, str]:
+    """English names of departments by code (an absent file: none)."""
+    if not path.exists():
+        return {}
+    names: dict[str, str] = {}
+    seen: set[str] = set()
+    for number, (code, name_en) in _rows(path, 2, header=True):
+        _check_unique(path, number, code, seen)
+        names[code] = name_en
+    return names
+
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -204,6 +233,9 @@ def load_reference(
     unit_rows = read_units(data_dir / UNITS_FILE.name)
     department_rows = read_departments(data_dir / DEPARTMENTS_FILE.name)
     category_rows = read_categories(data_dir / CATEGORIES_FILE.name)
+    category_terms = read_category_terms(data_dir / CATEGORY_TERMS_FILE.name)
+    for row in category_rows:
+        row.update(category_terms.get(row["code"], {}))
     known = {row["code"] for row in department_rows} | {ward_committee_code(row["code"]) for row in unit_rows}
     for row in category_rows:
         if row["default_agency"] and row["default_agency"] not in known:
@@ -221,9 +253,10 @@ def load_reference(
         _upsert(Agency, agencies, ward_committee_code(unit.code), {
             "name": ward_committee_name(unit.name), "kind": AgencyKind.WARD_COMMITTEE.value, "unit": unit,
         }, committee_tally)
+    names_en = read_department_names_en(data_dir / DEPARTMENT_NAMES_EN_FILE.name)
     for row in department_rows:
         code = row.pop("code")
-        _upsert(Agency, agencies, code, {**row, "unit": None}, department_tally)
+        _upsert(Agency, agencies, code, {**row, "unit": None, "name_en": names_en.get(code, "")}, department_tally)
 
     for row in category_rows:
         code = row.pop("code")

@@ -104,3 +104,68 @@ def xml_safe(value: str) -> str:
     """``value`` with every character XML 1.0 forbids replaced by U+FFFD, so that a row stored before the input rules
     (or written by a path that skipped them) can never make an XML document unreadable."""
     return _NOT_XML.sub("\ufffd", value)
+
+
+# --- matching what a resident types against known phrases (category names and synonyms) --------------------------
+#
+# Diacritics are ignored where the resident left them out, and respected where they typed them: "cong" matches
+# "cống" and "công", "cống" matches only "cống"; "chó" never matches "chờn". Each letter is a base letter and a set
+# of marks (đ is d with a stroke); a typed letter matches a letter with the same base and at least its marks, so
+# "cô" (half-way through typing "cố" with Telex) still matches "cống". The same rule runs in the browser
+# (reports/static/reports/categories.js); change both together.
+
+_WORD = re.compile(r"\w+")
+
+
+def _letter(ch: str) -> tuple[str, frozenset[str]]:
+    if ch in "đĐ":
+        return "d", frozenset({"stroke"})
+    decomposed = unicodedata.normalize("NFD", ch.casefold())
+    return decomposed[:1], frozenset(decomposed[1:])
+
+
+def words(text: str | None) -> list[str]:
+    """The lower-case words of ``text`` with their diacritics (NFC)."""
+    return _WORD.findall(unicodedata.normalize("NFC", text or "").casefold())
+
+
+def word_matches(typed: str, word: str, *, prefix: bool = True) -> bool:
+    """Does the typed word match ``word`` (its beginning when ``prefix``), by the rule above?"""
+    if len(typed) > len(word) or (not prefix and len(typed) != len(word)):
+        return False
+    for a, b in zip(typed, word, strict=False):
+        base_a, marks_a = _letter(a)
+        base_b, marks_b = _letter(b)
+        if base_a != base_b or not marks_a <= marks_b:
+            return False
+    return True
+
+
+def phrase_rank(typed: list[str], phrase: list[str]) -> int | None:
+    """How well the typed words match one phrase: 0 the whole phrase (every word whole), 1 its beginning, 2 a run
+    of its words, 3 all typed words somewhere in it, None not all of them. Every word but the last must match a
+    whole word."""
+    if not typed or not phrase:
+        return None
+
+    def hit(i: int, word: str) -> bool:
+        return word_matches(typed[i], word, prefix=i == len(typed) - 1)
+
+    n = len(typed)
+    for start in range(len(phrase) - n + 1):
+        if all(hit(i, phrase[start + i]) for i in range(n)):
+            if start == 0:
+                whole = n == len(phrase) and word_matches(typed[-1], phrase[-1], prefix=False)
+                return 0 if whole else 1
+            return 2
+    if all(any(hit(i, w) for w in phrase) for i in range(n)):
+        return 3
+    return None
+
+
+def search_text(text: str | None) -> str:
+    """What a search column stores: the folded words of ``text`` between single spaces, with a space before the
+    first and after the last, so that ``LIKE '% word%'`` finds words that begin with ``word`` (not ``o`` inside
+    ``cho``): ``search_text("Ổ gà, cống!") == " o ga cong "``."""
+    found = _WORD.findall(fold(text))
+    return f" {' '.join(found)} " if found else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,31 @@ from congdanso.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 class ReportError(DomainError):
     code = "report_invalid"
+    field: str | None = None  # the input field at fault, when one is (the form puts the message beside it)
+
+
+class ReportInvalid(ReportError):
+    """Several problems found at once (every one is shown to the resident, each beside its field): ``code`` and
+    ``message`` are the first problem's, ``problems`` all of them; the JSON body lists them under ``errors``."""
+
+    def __init__(self, problems: list[DomainError]):
+        first = problems[0]
+        super().__init__(first.message, code=first.code, status=first.status)
+        self.field = getattr(first, "field", None)
+        self.problems = problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "errors": [
+            {"field": getattr(p, "field", None) or "", "code": p.code, "message": str(p.message)}
+            for p in self.problems]}
+
+
+def raise_all(problems: list[DomainError]) -> None:
+    """Raise the one problem, or all of them together; nothing when there is none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ReportInvalid(problems)
 
 
 class ReportNotFound(NotFound):
@@ -55,6 +82,7 @@ MESSAGES = {
     "outside_city": _("Vị trí nằm ngoài địa bàn thành phố."),
     "location_required": _("Hãy chọn vị trí trên bản đồ hoặc chọn phường/xã."),
     "unknown_category": _("Lĩnh vực không tồn tại hoặc đã ngừng dùng."),
+    "category_required": _("Hãy chọn lĩnh vực."),
     "unknown_ward": _("Phường/xã không tồn tại."),
     "description_required": _("Hãy mô tả sự việc."),
     "description_too_long": _("Nội dung tối đa 4000 ký tự."),
@@ -88,6 +116,8 @@ MESSAGES = {
 }
 
 
-def invalid(code: str, **params: object) -> ReportError:
+def invalid(code: str, *, field: str | None = None, **params: object) -> ReportError:
     message = MESSAGES[code]
-    return ReportError(message % params if params else message, code=code)
+    error = ReportError(message % params if params else message, code=code)
+    error.field = field
+    return error

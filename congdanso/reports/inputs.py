@@ -13,7 +13,7 @@ answers right for the category) stay in the services.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -21,11 +21,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.errors import DomainError
 from congdanso.core.textinput import clean
 from congdanso.lib.images import ImageRejected
 from congdanso.reports import photos as photo_store
 from congdanso.reports import services
-from congdanso.reports.errors import ReportError, invalid
+from congdanso.reports.errors import ReportError, invalid, raise_all
 from congdanso.reports.photos import Upload
 
 # Column sizes of the report (models.Report) and of one answer to a category question.
@@ -137,19 +138,39 @@ def report_input(
     """The service's input from raw values of any channel. ``names`` maps ``lat``/``lon``/... to the channel's own
     field names, so that a message names the field the client sent."""
     name = {"lat": "lat", "lon": "lon", "description": "description", "address": "address", **(names or {})}
-    return services.ReportInput(
-        category=clean(category, field="category", max_length=MAX_CODE, multiline=False),
-        description=clean(description, field=name["description"], label=_("Nội dung"), max_length=MAX_DESCRIPTION),
-        lat=coordinate(lat, axis="lat", field=name["lat"]), lon=coordinate(lon, axis="lon", field=name["lon"]),
-        ward=clean(ward, field="ward", max_length=MAX_CODE, multiline=False) or None,
-        address=clean(address, field=name["address"], label=_("Địa chỉ"), max_length=MAX_ADDRESS, multiline=False),
+    problems: list[DomainError] = []
+
+    def take(field: str, parse: Callable[[], Any], default: Any) -> Any:
+        """The parsed value, or ``default`` with the problem kept: every field is read, all problems told at once."""
+        try:
+            return parse()
+        except DomainError as exc:
+            exc.field = field  # type: ignore[attr-defined]  # the form's field, where its message is shown
+            problems.append(exc)
+            return default
+
+    result = services.ReportInput(
+        category=take("category", lambda: clean(category, field="category", max_length=MAX_CODE, multiline=False),
+                      ""),
+        description=take("description", lambda: clean(description, field=name["description"], label=_("Nội dung"),
+                                                      max_length=MAX_DESCRIPTION), "-"),
+        lat=take("location", lambda: coordinate(lat, axis="lat", field=name["lat"]), None),
+        lon=take("location", lambda: coordinate(lon, axis="lon", field=name["lon"]), None),
+        ward=take("ward", lambda: clean(ward, field="ward", max_length=MAX_CODE, multiline=False), "") or None,
+        address=take("address", lambda: clean(address, field=name["address"], label=_("Địa chỉ"),
+                                              max_length=MAX_ADDRESS, multiline=False), ""),
         identity_hidden=flag(identity_hidden),
-        priority=clean(priority, field="priority", max_length=MAX_CODE, multiline=False) or "normal",
-        attributes=dict(answers or {}), photos=uploads(files), channel=channel,
-        contact_name=clean(contact_name, field="first_name", max_length=MAX_CONTACT_NAME, multiline=False),
-        contact_phone=clean(contact_phone, field="phone", max_length=MAX_CONTACT_PHONE, multiline=False),
-        contact_email=_email(contact_email), source_label=source_label,
+        priority=take("priority", lambda: clean(priority, field="priority", max_length=MAX_CODE, multiline=False),
+                      "") or "normal",
+        attributes=dict(answers or {}), photos=take("photos", lambda: uploads(files), []), channel=channel,
+        contact_name=take("contact_name", lambda: clean(contact_name, field="first_name",
+                                                        max_length=MAX_CONTACT_NAME, multiline=False), ""),
+        contact_phone=take("contact_phone", lambda: clean(contact_phone, field="phone",
+                                                          max_length=MAX_CONTACT_PHONE, multiline=False), ""),
+        contact_email=take("contact_email", lambda: _email(contact_email), ""), source_label=source_label,
     )
+    raise_all(problems)
+    return result
 
 
 def from_form(post: FormData, files: Iterable[File], *, channel: str, on_behalf: bool = False

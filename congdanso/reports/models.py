@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.agencies.models import Agency, Category, Unit
 from congdanso.core.fields import EncryptedTextField
+from congdanso.lib.text import search_text
 from congdanso.reports.states import Status
 
 
@@ -52,6 +54,9 @@ class Report(models.Model):
     lat = models.FloatField(_("vĩ độ"), null=True, blank=True)
     lon = models.FloatField(_("kinh độ"), null=True, blank=True)
     address = models.CharField(_("địa chỉ, tên đường"), max_length=300, blank=True)
+    # The description and address folded (lib.text.fold: lower case, no diacritics), kept by save(): the public
+    # search matches "o ga" to "Ổ gà" with the database's own LIKE, served by a trigram index on PostgreSQL.
+    search_folded = models.TextField(blank=True, default="", editable=False)
     # A ~500 m grid cell of the location (lib.geo.cell_of): street-zoom bbox queries read a few cells by index.
     cell = models.BigIntegerField(null=True, blank=True, editable=False)
     ward = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -123,6 +128,13 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_folded = search_text(f"{self.description} {self.address}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"description", "address"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_folded"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

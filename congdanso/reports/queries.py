@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -28,6 +29,7 @@ from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Category
 from congdanso.core.errors import DomainError
 from congdanso.lib.geo import BBox, around, cells_in, distance_m
+from congdanso.lib.text import search_text
 from congdanso.reports import projections
 from congdanso.reports.models import CategoryOptions, MapCell, Report, ReportEvent, ReportPhoto
 from congdanso.reports.projections import public_reports
@@ -165,8 +167,25 @@ def apply_filters(qs: QuerySet[Report], f: Filters) -> QuerySet[Report]:
     if f.assignee_id is not None:
         qs = qs.filter(assignee_id=f.assignee_id)
     if f.q:
-        qs = qs.filter(Q(code__iexact=f.q) | Q(description__icontains=f.q) | Q(address__icontains=f.q))
+        qs = qs.filter(text_query(f.q))
     return qs
+
+
+def text_query(text: str) -> Q:
+    """The search box: a tracking code finds its report; otherwise every word, folded (case and diacritics ignored:
+    "ổ gà" = "Ổ gà" = "o ga"), must be in the report's text or address (``Report.search_folded``), its category's
+    name, group or synonyms (``Category.terms_folded``) or its ward's name — the database's own ``LIKE``, the same on
+    SQLite and PostgreSQL (where a trigram index serves it)."""
+    code = normalise_code(text)
+    by_code = Q(code=code) if code.startswith("PA-") else Q(pk__in=[])
+    words = search_text(text).split()[:8]
+    if not words:
+        return by_code
+    query = Q()
+    for word in words:  # a word of the text begins with it: " ga" finds "gà", "o" does not find "chợ"
+        query &= (Q(search_folded__contains=f" {word}") | Q(category__terms_folded__contains=f" {word}")
+                  | Q(ward__name_folded__startswith=word) | Q(ward__name_folded__contains=f" {word}"))
+    return by_code | query
 
 
 # --- cursor pagination --------------------------------------------------------------------------------------------
@@ -393,7 +412,45 @@ def nearby_open(category_id: int, lat: float, lon: float, *, limit: int = 5) -> 
     return found[:limit]
 
 
+PLACE_GUESS_RADIUS_M = 1500
+
+
+def ward_at(lat: float, lon: float) -> tuple[Any, str] | None:
+    """The ward of a point, to show back to the resident who placed a pin: ``(unit, "boundary")`` from imported
+    boundaries, else ``(unit, "nearby")`` from the nearest report with a known ward within
+    ``PLACE_GUESS_RADIUS_M`` (a guess the resident confirms or corrects), else None."""
+    from congdanso.agencies.models import Unit
+    from congdanso.reports.routing import boundary_index
+
+    index = boundary_index()
+    if index is not None:
+        unit_id = index.find(lat, lon)
+        if unit_id is not None:
+            return Unit.objects.get(pk=unit_id), "boundary"
+    rows = (apply_filters(public_reports().filter(ward__isnull=False, lat__isnull=False),
+                          Filters(bbox=around(lat, lon, PLACE_GUESS_RADIUS_M)))
+            .order_by("-id").values_list("ward_id", "lat", "lon")[:200])
+    best = min(((distance_m(lat, lon, la, lo), ward_id) for ward_id, la, lo in rows
+                if la is not None and lo is not None), default=None)
+    if best is None or best[0] > PLACE_GUESS_RADIUS_M:
+        return None
+    return Unit.objects.get(pk=best[1]), "nearby"
+
+
 # --- single report ------------------------------------------------------------------------------------------------
+
+_CODE = re.compile(r"^(?:PA)?[-\s]*(\d{4})[-\s]*(\d{1,12})$")
+
+
+def normalise_code(typed: str | None) -> str:
+    """A tracking code as residents type it: ``pa-2026-000123``, ``PA 2026 123``, ``2026-123`` → ``PA-2026-000123``;
+    anything else upper-cased and trimmed (at most 40 characters)."""
+    text = (typed or "").strip().upper()[:40]
+    found = _CODE.match(text)
+    if found is None:
+        return text
+    return f"PA-{found.group(1)}-{int(found.group(2)):06d}"
+
 
 def by_code(code: str) -> Report | None:
     """One report for its public page: the encrypted contact fields are not read (the page never shows them)."""

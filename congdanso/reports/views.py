@@ -61,10 +61,32 @@ def input_from_post(request: HttpRequest, *, channel: str = Channel.WEB, on_beha
 
 # --- new report ---------------------------------------------------------------------------------------------------
 
+# Where each input field's message is shown: the id of the element the error summary links to.
+FIELD_ANCHORS = {"category": "category", "description": "description", "location": "ward", "ward": "ward",
+                 "address": "address", "photos": "photos"}
+
+
+PAGE_ORDER = {name: i for i, name in enumerate(
+    ("category", "attribute", "location", "ward", "address", "description", "photos"))}
+
+
+def form_errors(exc: DomainError, category: str) -> list[dict[str, str]]:
+    """Every problem of a refused form, each with its field and the id of the element its link goes to (an answer
+    to a category question, ``attribute[code]``, is ``attr-<category>-<code>``); a problem of no field has none."""
+    out = []
+    for problem in getattr(exc, "problems", [exc]):
+        field = getattr(problem, "field", None) or ""
+        anchor = FIELD_ANCHORS.get(field, "")
+        if field.startswith("attribute[") and category:
+            anchor = f"attr-{category}-{field[len('attribute['):-1]}"
+        out.append({"field": field, "id": anchor, "message": str(problem.message)})
+    return sorted(out, key=lambda e: PAGE_ORDER.get(e["field"].split("[")[0], len(PAGE_ORDER)))  # as on the page
+
+
 @never_cache
 @login_required(login_url=LOGIN)
 def new_report(request: HttpRequest) -> HttpResponse:
-    error = None
+    errors: list[dict[str, str]] = []
     status = 200
     if request.method == "POST":
         channel = Channel.APP if request.POST.get("channel") == "app" else Channel.WEB
@@ -73,29 +95,72 @@ def new_report(request: HttpRequest) -> HttpResponse:
             result = services.submit_report(input_from_post(request, channel=channel), actor=request.user,
                                             idempotency_key=key, ip=client_ip(request), request=request)
         except DomainError as exc:
+            errors = form_errors(exc, request.POST.get("category", ""))
             if _wants_json(request):
-                return JsonResponse(exc.as_dict(), status=exc.status)
-            error, status = exc, exc.status
+                return JsonResponse({**exc.as_dict(), "errors": errors}, status=exc.status)
+            status = exc.status
         else:
-            url = reverse("reports:detail", args=[result.report.code])
+            url = reverse("reports:sent", args=[result.report.code])
             if _wants_json(request):
                 return JsonResponse({"code": result.report.code, "url": url, "created": result.created},
                                     status=201 if result.created else 200)
-            messages.success(request, _("Đã gửi phản ánh %(code)s. Bạn sẽ được báo khi có kết quả.")
-                             % {"code": result.report.code})
             return redirect(url)
     attributes: dict[str, list[Any]] = {}
     for attribute in CategoryAttribute.objects.select_related("category").order_by("order", "code"):
         attributes.setdefault(attribute.category.code, []).append(attribute)
+    field_errors: dict[str, str] = {}
+    for error in errors:
+        field_errors.setdefault("location" if error["field"] == "ward" else error["field"], error["message"])
     context = {
         "groups": grouped_categories(),
-        "attribute_sets": [(code, items[0].category.name, items) for code, items in attributes.items()],
+        "attribute_sets": [(code, items[0].category.label, items) for code, items in attributes.items()],
         "units": Unit.objects.order_by("name").only("code", "name"),
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
-        "form": request.POST, "error": error, "map": map_settings(),
+        "form": request.POST, "errors": errors, "field_errors": field_errors, "map": map_settings(),
+        "photos_dropped": len(request.FILES.getlist("photos")) if errors else 0,
         "max_photos": settings.REPORTS_MAX_PHOTOS, "max_mb": settings.REPORTS_MAX_PHOTO_MB,
+        "max_bytes": settings.REPORTS_MAX_PHOTO_MB * 1024 * 1024,
     }
     return render(request, "reports/new.html", context, status=status)
+
+
+@never_cache
+@login_required(login_url=LOGIN)
+def sent(request: HttpRequest, code: str) -> HttpResponse:
+    """The confirmation after sending: the tracking code to keep, what happens next and by when (the reporter only;
+    anyone else is sent to the report's page)."""
+    report = _visible(request, code)
+    if report.reporter_id != request.user.pk:
+        return redirect("reports:detail", code=report.code)
+    return render(request, "reports/sent.html", {"report": report})
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    """"Tra cứu phản ánh": a tracking code typed by anyone (case, spaces and a missing "PA-" forgiven) → its page."""
+    typed = request.GET.get("ma", "")
+    code = queries.normalise_code(typed)
+    error = ""
+    if typed.strip():
+        found = queries.by_code(code) if code else None
+        if found is not None and (not found.is_hidden or services.can_work_on(request.user, found)):
+            return redirect("reports:detail", code=found.code)
+        error = _("Không tìm thấy phản ánh có mã “%(code)s”. Hãy kiểm tra lại mã (dạng PA-2026-000123).") % {
+            "code": typed.strip()[:40]}
+    else:
+        error = _("Hãy nhập mã phản ánh.") if "ma" in request.GET else ""
+    return render(request, "reports/lookup.html", {"typed": typed[:40], "error": error},
+                  status=404 if error and typed.strip() else 200)
+
+
+@require_GET
+def place(request: HttpRequest) -> JsonResponse:
+    """The ward of a pinned point, shown back to the resident (from boundaries, or a guess from nearby reports)."""
+    lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
+    found = queries.ward_at(lat, lon) if lat is not None and lon is not None and abs(lat) <= 90 else None
+    if found is None:
+        return JsonResponse({"ward": None})
+    unit, source = found
+    return JsonResponse({"ward": unit.code, "name": unit.label, "source": source})
 
 
 @require_GET
@@ -127,13 +192,19 @@ def report_list(request: HttpRequest) -> HttpResponse:
     except queries.BadFilter as exc:
         raise Http404 from exc
     now = timezone.now()
+    groups = grouped_categories()
+    labels = {c.code: c.label for _group, items in groups for c in items}
+    units = list(Unit.objects.order_by("name").only("code", "name"))
+    ward_labels = {u.code: u.label for u in units}
     for row in result.rows:
         row["status_label"] = Status(row["status"]).label
+        row["category_label"] = labels.get(row["category"], row["category_name"])
+        row["ward_name"] = ward_labels.get(row["ward"], row["ward_name"])
         row["overdue"] = row["status"] in OPEN and row["resolve_due_at"] and row["resolve_due_at"] < now
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {"rows": result.rows, "next_cursor": result.next_cursor, "chosen": chosen, "query": query.urlencode(),
-               "groups": grouped_categories(), "units": Unit.objects.order_by("name").only("code", "name"),
+               "groups": groups, "units": units,
                "statuses": Status.choices, "map": map_settings()}
     template = "reports/_list_rows.html" if request.headers.get("HX-Request") and request.GET.get("cursor") \
         else "reports/list.html"

@@ -4,20 +4,43 @@ import json
 import sys
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 
+from congdanso.accounts.views import SIGNED_OUT_KEY
 from congdanso.core import outage
 from congdanso.web.areas import AREAS, AREAS_BY_SLUG
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    if request.COOKIES.get(SIGNED_OUT_KEY):  # back from the provider's logout, with its query in the URL
+        response = redirect("web:signed_out")
+        response.delete_cookie(SIGNED_OUT_KEY)
+        return response
     return render(request, "web/home.html", {"areas": AREAS})
+
+
+@never_cache
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """"Bạn đã đăng xuất": a clear page at a clean address after logout."""
+    response = redirect("web:home") if request.user.is_authenticated else render(request, "web/signed_out.html")
+    response.delete_cookie(SIGNED_OUT_KEY)
+    return response
+
+
+# The footer's pages: plain text that a city edits in its templates.
+INFO_PAGES = {"privacy": "web/info_privacy.html", "terms": "web/info_terms.html",
+              "contact": "web/info_contact.html", "accessibility": "web/info_accessibility.html"}
+
+
+def info(request: HttpRequest, page: str) -> HttpResponse:
+    return render(request, INFO_PAGES[page])
 
 
 @never_cache
@@ -34,7 +57,8 @@ def coming_soon(request: HttpRequest, area: str) -> HttpResponse:
 
 
 def offline(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/offline.html")
+    # Kept by the service worker and shown to whoever is offline later: rendered as for nobody signed in.
+    return render(request, "web/offline.html", {"user": AnonymousUser()})
 
 
 @cache_control(max_age=3600, public=True)

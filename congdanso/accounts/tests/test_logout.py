@@ -46,7 +46,7 @@ def test_without_end_session_endpoint_logout_goes_home(client, rp):
     response = client.post("/auth/logout")
 
     assert response.status_code == 302
-    assert response["Location"] == "http://testserver/"
+    assert response["Location"] == "/da-dang-xuat"  # the clear "signed out" page
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -73,7 +73,7 @@ def test_provider_down_still_signs_out_here(client, rp):
     response = client.post("/auth/logout")
 
     assert response.status_code == 302
-    assert response["Location"] == "http://testserver/"
+    assert response["Location"] == "/da-dang-xuat"  # the clear "signed out" page
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -95,7 +95,7 @@ def test_logout_checks_csrf(rp):
 def test_anonymous_logout_goes_home(client, rp):
     response = client.post("/auth/logout")
 
-    assert response["Location"] == "http://testserver/"
+    assert response["Location"] == "/da-dang-xuat"
     assert rp.seen(END_SESSION) == []
     assert not AuditEntry.objects.filter(action="account.signed_out").exists()
 
@@ -105,7 +105,7 @@ def test_user_without_id_token_is_not_sent_to_the_provider(client, rp, citizen):
 
     response = client.post("/auth/logout")
 
-    assert response["Location"] == "http://testserver/"
+    assert response["Location"] == "/da-dang-xuat"
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -116,3 +116,13 @@ def test_end_session_setting_wins_over_discovery(client, rp, settings):
     response = client.post("/auth/logout")
 
     assert split(response["Location"])[0] == rp.url("/portal/logout")
+
+
+def test_back_from_the_provider_the_home_page_forwards_once_to_a_clean_signed_out_page(client, rp):
+    sign_in(client, rp)
+    client.post("/auth/logout")
+    back = client.get("/?state=abc123")  # the provider's redirect carries its state
+    assert back.status_code == 302 and back["Location"] == "/da-dang-xuat"
+    page = client.get(back["Location"]).content.decode()
+    assert "Bạn đã đăng xuất" in page and "state" not in page
+    assert client.get("/").status_code == 200  # only once

@@ -78,6 +78,11 @@ web:manifest                            ok    ok     ok       ok       ok    ok 
 web:service_worker                      ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:offline                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:coming                              ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:signed_out                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:privacy                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:terms                               ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:contact                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:accessibility                       ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 set_language                            ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 accounts:oidc_login                     ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 accounts:oidc_callback                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -91,6 +96,11 @@ reports:list                            ok    ok     ok       ok       ok    ok 
 reports:new                             login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 reports:mine                            login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 reports:nearby                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:place                           ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:lookup[public]                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:lookup[moderated]               404   404    404      404      ok    ok    404   ok    404   ok    404    404
+reports:sent[hidden-identity]           login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+reports:sent[moderated]                 login login  404      404      ok    ok    404   ok    404   ok    404    404
 reports:detail[hidden-identity]         ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 reports:detail[moderated]               404   404    404      404      ok    ok    404   ok    404   ok    404    404
 reports:photo[public]                   ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -218,6 +228,11 @@ SUBSCRIPTION = {"endpoint": "https://push.example.vn/send/abc", "keys": {
 REQUESTS: dict[str, Probe] = {
     "web:home": _get(lambda w: reverse("web:home")),
     "web:me": _get(lambda w: reverse("web:me")),
+    "web:signed_out": _get(lambda w: reverse("web:signed_out")),
+    "web:privacy": _get(lambda w: reverse("web:privacy")),
+    "web:terms": _get(lambda w: reverse("web:terms")),
+    "web:contact": _get(lambda w: reverse("web:contact")),
+    "web:accessibility": _get(lambda w: reverse("web:accessibility")),
     "web:manifest": _get(lambda w: reverse("web:manifest")),
     "web:service_worker": _get(lambda w: reverse("web:service_worker")),
     "web:offline": _get(lambda w: reverse("web:offline")),
@@ -236,6 +251,11 @@ REQUESTS: dict[str, Probe] = {
     "reports:mine": _get(lambda w: reverse("reports:mine")),
     "reports:nearby": _get(lambda w: reverse("reports:nearby") + f"?category={w.hidden.category.code}"
                            f"&lat={w.hidden.lat}&lon={w.hidden.lon}"),
+    "reports:place": _get(lambda w: reverse("reports:place") + f"?lat={w.hidden.lat}&lon={w.hidden.lon}"),
+    "reports:lookup[public]": _get(lambda w: reverse("reports:lookup") + f"?ma={w.visible.code.lower()}"),
+    "reports:lookup[moderated]": _get(lambda w: reverse("reports:lookup") + f"?ma={w.moderated.code}"),
+    "reports:sent[hidden-identity]": _get(lambda w: reverse("reports:sent", args=[w.hidden.code])),
+    "reports:sent[moderated]": _get(lambda w: reverse("reports:sent", args=[w.moderated.code])),
     "reports:detail[hidden-identity]": _get(lambda w: reverse("reports:detail", args=[w.hidden.code])),
     "reports:detail[moderated]": _get(lambda w: reverse("reports:detail", args=[w.moderated.code])),
     "reports:photo[public]": _get(lambda w: reverse("reports:photo", args=[w.public_photo.pk])),

@@ -14,12 +14,13 @@ from django.db import IntegrityError, transaction
 from congdanso.accounts.actors import Actor, signed_in
 from congdanso.agencies.models import Category, Unit
 from congdanso.core import audit
+from congdanso.core.errors import DomainError
 from congdanso.core.memo import Memo
 from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
 from congdanso.reports import photos as photo_store
 from congdanso.reports import ratelimit, routing, sla
-from congdanso.reports.errors import IdempotencyConflict, RateLimited, invalid
+from congdanso.reports.errors import IdempotencyConflict, RateLimited, ReportError, invalid, raise_all
 from congdanso.reports.models import (
     CategoryAttribute,
     Channel,
@@ -90,33 +91,77 @@ def _category(code: str) -> Category:
     return category
 
 
-def _check_attributes(category: Category, values: dict[str, Any]) -> dict[str, Any]:
+def _check_attributes(category: Category, values: dict[str, Any], problems: list[DomainError] | None = None
+                      ) -> dict[str, Any]:
+    """The answers to the category's questions, checked; each problem is appended to ``problems`` (raised at once
+    when no list is given), with the answer's field name ``attribute[code]``."""
     clean: dict[str, Any] = {}
     attributes = getattr(category, "_report_attributes", None)
     if attributes is None:
         attributes = list(CategoryAttribute.objects.filter(category=category))
     for attribute in attributes:
         value: Any = values.get(attribute.code)
+        field = f"attribute[{attribute.code}]"
+        problem = None
         if value in (None, "", []):
             if attribute.required:
-                raise invalid("attribute_required", name=attribute.description)
-            continue
-        if attribute.datatype == "number":
+                problem = invalid("attribute_required", field=field, name=attribute.description)
+            else:
+                continue
+        elif attribute.datatype == "number":
             try:
                 value = float(value)
-            except (TypeError, ValueError) as exc:
-                raise invalid("attribute_invalid", name=attribute.description) from exc
+            except (TypeError, ValueError):
+                problem = invalid("attribute_invalid", field=field, name=attribute.description)
         elif attribute.datatype in ("singlevaluelist", "multivaluelist"):
             keys = {str(v.get("key")) for v in attribute.values}
             chosen = value if isinstance(value, list) else [value]
             if any(str(v) not in keys for v in chosen) or (attribute.datatype == "singlevaluelist"
                                                              and len(chosen) != 1):
-                raise invalid("attribute_invalid", name=attribute.description)
+                problem = invalid("attribute_invalid", field=field, name=attribute.description)
             value = chosen if attribute.datatype == "multivaluelist" else str(chosen[0])
         else:
             value = str(value)[:1000]
+        if problem is not None:
+            if problems is None:
+                raise problem
+            problems.append(problem)
+            continue
         clean[attribute.code] = value
     return clean
+
+
+def check_report(data: ReportInput) -> tuple[Category | None, Unit | None, dict[str, Any], list[DomainError]]:
+    """Every business-rule problem of a new report at once (the form shows them all, each beside its field): the
+    category, the chosen ward, the place, the description and the answers to the category's questions."""
+    problems: list[DomainError] = []  # in the form's order: category, its questions, place, description
+    category = None
+    if not data.category:
+        problems.append(invalid("category_required", field="category"))
+    else:
+        try:
+            category = _category(data.category)
+        except ReportError as exc:
+            exc.field = "category"
+            problems.append(exc)
+    attributes = _check_attributes(category, data.attributes or {}, problems) if category is not None else {}
+    chosen_ward = None
+    if data.ward:
+        chosen_ward = Unit.objects.filter(code=data.ward).first()
+        if chosen_ward is None:
+            problems.append(invalid("unknown_ward", field="ward"))
+    if (data.lat is None) != (data.lon is None):
+        problems.append(invalid("location_required", field="location"))
+    elif data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon, chosen_ward):
+        problems.append(invalid("outside_city", field="location"))
+    elif data.lat is None and chosen_ward is None and not data.ward:
+        problems.append(invalid("location_required", field="location"))
+    description = (data.description or "").strip()
+    if not description:
+        problems.append(invalid("description_required", field="description"))
+    elif len(description) > 4000:
+        problems.append(invalid("description_too_long", field="description"))
+    return category, chosen_ward, attributes, problems
 
 
 def _scoped_key(key: str, actor: Actor, scope: str) -> str:
@@ -134,27 +179,17 @@ def submit_report(
     resident account, the caller's contact details are kept encrypted). Raises ReportError (400), PhotoRejected,
     IdempotencyConflict (409), RateLimited (429).
     """
-    description = (data.description or "").strip()
-    if not description:
-        raise invalid("description_required")
-    if len(description) > 4000:
-        raise invalid("description_too_long")
-    category = _category(data.category)
-    chosen_ward = None
-    if data.ward:
-        chosen_ward = Unit.objects.filter(code=data.ward).first()
-        if chosen_ward is None:
-            raise invalid("unknown_ward")
-    if (data.lat is None) != (data.lon is None):
-        raise invalid("location_required")
-    if data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon, chosen_ward):
-        raise invalid("outside_city")
-    if data.lat is None and chosen_ward is None:
-        raise invalid("location_required")
-    attributes = _check_attributes(category, data.attributes or {})
+    category, chosen_ward, attributes, problems = check_report(data)
+    raise_all(problems)
+    assert category is not None
+    description = data.description.strip()
     if data.priority not in Priority.values:
         data.priority = Priority.NORMAL
-    images = photo_store.prepare(data.photos)
+    try:
+        images = photo_store.prepare(data.photos)
+    except ReportError as exc:
+        exc.field = exc.field or "photos"
+        raise
     fingerprint = data.fingerprint(image.sha256 for image in images)
     key = _scoped_key(idempotency_key, actor, key_scope) if idempotency_key else None
     resident = actor if (signed_in(actor) and not on_behalf) else None

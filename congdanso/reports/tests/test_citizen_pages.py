@@ -41,9 +41,9 @@ def test_submit_with_photo_then_page_shows_timeline_without_identity(client, cit
     upload = SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")
     response = post_report(client, category, photos=[upload])
     report = Report.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("reports:detail", args=[report.code])
+    assert response.status_code == 302 and response["Location"] == reverse("reports:sent", args=[report.code])
     client.logout()
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(reverse("reports:detail", args=[report.code])).content.decode()
     assert report.code in page and "Đèn đường tắt cả tuần" in page
     assert citizen.full_name not in page
     assert "Đã gửi phản ánh" in page

@@ -135,10 +135,11 @@ def test_report_list_in_english(client, citizen, department: Agency):
 
     page = client.get(reverse("reports:list"), **EN).content.decode()
     for text in ("Incident reports", "Send a report", "Filter reports", "Status", "Category", "Code or keyword",
-                 "Filter", "List", "Has a result", "Transferred to another agency",
+                 "Filter", "List", "Finished", "Still open (no result yet)", "Transferred to another agency",
                  '<span class="status status-submitted">Sent</span>'):
         assert text in page, text
-    # Agencies' and categories' names are data, not interface: they stay as entered.
+    # A category without an English name (an administrator's own) keeps its Vietnamese one; those shipped in the
+    # reference data have an English name (agencies.tests / reports.tests.test_resident_flow).
     assert "Hư hỏng mặt đường, ổ gà" in page
     assert "Gửi phản ánh" not in page and "Lọc phản ánh" not in page
 

@@ -4,11 +4,26 @@
   "use strict";
   function baseLayer(map, el) {
     var url = el.dataset.tileUrl;
-    if (url) {
-      L.tileLayer(url, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-    } else {
+    function unavailable() {
+      // No base map (none configured, offline, tile server down): no grey box credited to a tile server; say so.
       el.classList.add("no-tiles");
+      var before = el.previousElementSibling;
+      if (el.dataset.unavailable && !(before && before.classList.contains("map-unavailable"))) {
+        var note = document.createElement("p");
+        note.className = "message warning map-unavailable";
+        note.textContent = el.dataset.unavailable;
+        el.parentNode.insertBefore(note, el);
+      }
     }
+    if (!url || !navigator.onLine) { unavailable(); return; }
+    var loaded = 0, failed = 0;
+    var tiles = L.tileLayer(url, { maxZoom: 19, attribution: el.dataset.attribution || "" });
+    tiles.on("tileload", function () { loaded += 1; });
+    tiles.on("tileerror", function () {
+      failed += 1;
+      if (!loaded && failed >= 2 && map.hasLayer(tiles)) { map.removeLayer(tiles); unavailable(); }
+    });
+    tiles.addTo(map);
   }
   function bounds(text) {
     var p = (text || "106.35,8.55,107.65,11.6").split(",").map(Number);

@@ -7,6 +7,8 @@
     window.addEventListener("load", function () {
       navigator.serviceWorker.register(script.dataset.sw, { scope: "/" }).then(function (reg) {
         document.documentElement.dataset.swRegistered = "1";
+        // Nobody signed in on this page: the worker forgets the pages it kept for the last account.
+        if (document.body.dataset.signedIn === "0" && reg.active) reg.active.postMessage({ type: "cds-forget-pages" });
       }).catch(function (err) { console.warn("service worker not registered", err); });
     });
   }

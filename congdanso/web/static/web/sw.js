@@ -2,11 +2,28 @@
 
 /* Incident reports: offline drafts (IndexedDB) sent when the connection returns (reports/static/reports/drafts.js). */
 try { importScripts("/static/reports/drafts.js"); } catch (e) { /* drafts stay on the page until it loads */ }
-const VERSION = "cds-v1";
-const SHELL = ["/offline", "/static/web/app.css", "/static/web/app.js", "/static/web/icons/icon.svg"];
+const VERSION = "cds-v2";
+const SHELL = ["/offline", "/static/web/icons/icon.svg"];
+// Pages kept for offline use, each refreshed whenever it loads online: the new-report form, so that a report can
+// be started without a connection (its drafts are sent later, under the account that wrote them).
+const OFFLINE_PAGES = ["/phan-anh/gui"];
+const ASSET = /(?:href|src)="(\/static\/[^"]+)"/g;
+
+// The offline page and every file it names (its hashed style sheet and scripts): the page keeps the site's look.
+function keepWithAssets(cache, url) {
+  return fetch(url, { credentials: "same-origin" }).then((response) => {
+    if (!response.ok) return undefined;
+    return response.clone().text().then((html) => {
+      const assets = Array.from(html.matchAll(ASSET), (m) => m[1]);
+      return cache.put(url, response).then(() => Promise.all(assets.map((a) => cache.add(a).catch(() => undefined))));
+    });
+  });
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(VERSION).then((cache) => Promise.all([
+    cache.addAll(SHELL.filter((u) => u !== "/offline")), keepWithAssets(cache, "/offline"),
+  ])).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -18,13 +35,36 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match("/offline")));
+    const keep = OFFLINE_PAGES.includes(url.pathname) && !url.search;
+    event.respondWith(fetch(request).then((response) => {
+      if (keep && response.ok && !response.redirected) {
+        const copy = response.clone();
+        caches.open(VERSION).then((cache) => cache.put(url.pathname, copy));
+      }
+      return response;
+    }).catch(() => (keep ? caches.match(url.pathname) : Promise.resolve(undefined))
+      .then((hit) => hit || caches.match("/offline"))));
     return;
   }
-  if (request.url.includes("/static/")) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+  if (url.pathname.startsWith("/static/")) {
+    // Hashed names never change: the cache first, and every file fetched online is kept for offline use.
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        caches.open(VERSION).then((cache) => cache.put(request, copy));
+      }
+      return response;
+    })));
+  }
+});
+
+// A page shown to nobody signed in (after logout, a shared phone) asks to forget the pages kept for the last account.
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "cds-forget-pages") {
+    caches.open(VERSION).then((cache) => Promise.all(OFFLINE_PAGES.map((p) => cache.delete(p))));
   }
 });
 
