@@ -40,7 +40,7 @@ def drop_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0005_fewer_write_indexes")]
+    dependencies = [("reports", "0006_moderation_review_sms_consent")]
 
     operations = [
         migrations.AddField(
