@@ -87,17 +87,21 @@ def test_report_resolved_with_proof_then_confirmed(platform: Platform, browser: 
     staff.get_by_role("link", name=code).click()
     staff.get_by_role("button", name="Tiếp nhận", exact=True).click()
     expect(staff.get_by_test_id("staff-report-status")).to_have_text("Đã tiếp nhận")
-    # A face in the resident's photo is covered: two clicks on opposite corners draw the box (no dragging needed).
+    # A face in the resident's photo is covered, when the officer asks for the drawing canvas: two clicks on
+    # opposite corners draw the box (no dragging needed); the reason is shown publicly.
+    assert staff.locator(".redact-stage").count() == 0, "no drawing canvas until asked"
+    staff.locator("summary", has_text="Che một phần ảnh").first.click()
     stage = staff.locator(".redact-stage").first
     expect(stage.locator("img")).to_be_visible()
     stage.click(position={"x": 10, "y": 10})
     stage.click(position={"x": 40, "y": 30})
-    boxes = staff.get_by_label("Vùng cần che (x,y,rộng,cao theo %; mỗi vùng một dòng)")
+    boxes = staff.locator("textarea[name=boxes]").first
     expect(boxes).to_have_value(re.compile(r"^\d+(\.\d)?,\d+(\.\d)?,\d+(\.\d)?,\d+(\.\d)?$"))
     expect(stage.locator(".redact-box")).to_have_count(1)
+    staff.locator("input[name=reason][id^=redact-reason]").first.fill("Che khuôn mặt người qua đường")
     Shots(staff, "staff-redact")("box-drawn")
     assert_accessible(staff)
-    staff.get_by_role("button", name="Che vùng").click()
+    staff.get_by_role("button", name="Che vùng đã chọn").first.click()
     expect(staff.get_by_text("Đã che vùng được chọn trên ảnh.")).to_be_visible()
     expect(staff.locator(".staff-photos")).to_contain_text("đã che")
     staff.get_by_label("Kết quả xử lý (công khai)").fill("Đã vá ổ gà bằng bê tông nhựa")
