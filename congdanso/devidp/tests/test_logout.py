@@ -35,7 +35,8 @@ def test_logout_goes_through_the_provider_and_back_home(browser, base_url):
     home = browser.get(bye.headers["Location"])
 
     assert home.status_code == 200
-    assert urlsplit(home.url).path == "/"
+    assert urlsplit(home.url).path == "/da-dang-xuat"  # back home, which shows the clear "signed out" page
+    assert "state=" not in home.url and "đăng xuất" in home.text
     assert f"{urlsplit(home.url).scheme}://{urlsplit(home.url).netloc}" == base_url
     assert AuditEntry.objects.filter(action="account.signed_out", object_id=str(user.pk)).exists()
 
