@@ -38,7 +38,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.reports_bench import CENTRES, drive, ensure_database, free_port, load, log, public
+from bench.reports_bench import CENTRES, drive, ensure_database, free_port, load, log, public, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_INTAKE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cds_bench_intake")
@@ -230,14 +230,7 @@ def run_backend(backend: str, pg: Any, database: str) -> dict[str, Any]:
     result: dict[str, Any] = {"backend": backend, "agencies": setup["agencies"],
                               "staff_per_agency": STAFF_PER_AGENCY}
     try:
-        import urllib.request
-
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_up(base)
         rng = random.Random(11)
         max_id = pg.execute("SELECT coalesce(max(id), 1) FROM reports_report").fetchone()[0]
         csrf = secrets.token_hex(16)

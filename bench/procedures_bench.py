@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench import reports_bench as rb
@@ -135,14 +134,7 @@ def main() -> dict:
                      "cpus": os.cpu_count(), "seconds_per_round": SECONDS, "rounds": ROUNDS,
                      "concurrency": CONCURRENCY, "seeding": seeding}
     try:
-        import urllib.request
-
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        rb.wait_until_up(base)
         rng = random.Random(7)
 
         def baseline(i: int) -> tuple[str, str, dict]:

@@ -294,6 +294,19 @@ def summarize(parts: list[tuple[list[float], list[float], dict[str, int], float]
             "_parts": parts}
 
 
+def wait_until_up(base: str, seconds: float = 60) -> None:
+    """Wait for the server's /healthz (started in the background) to answer."""
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+
+
 def main() -> dict:
     data_dir = Path(os.environ.get("BENCH_REPORTS_DATA_DIR") or tempfile.mkdtemp(prefix="bench-reports-"))
     env = environment(data_dir)
@@ -330,14 +343,7 @@ def main() -> dict:
                      "server": f"gunicorn {processes} processes x {threads} threads (WSGI, gunicorn.conf.py)",
                      "cpus": os.cpu_count(), "seconds_per_scenario": SECONDS, "seeding": seeding}
     try:
-        import urllib.request
-
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_up(base)
         rng = random.Random(7)
         city_box = f"{CITY[0]},{CITY[1]},{CITY[2]},{CITY[3]}"
 
