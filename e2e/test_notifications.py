@@ -15,6 +15,7 @@ import json
 import re
 import time
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from congdanso.notifications.tests.pushservice import PushService
@@ -164,3 +165,53 @@ def test_resident_gets_a_push_and_the_badge_updates(platform: Platform, browser:
         context.close()
     finally:
         push.stop()
+
+
+# What the browser says about notifications (an outside input, like the push service): its permission state and
+# the answer to the prompt, or no Push API at all.
+PERMISSION = """
+(() => {
+  if (%(unsupported)s) { delete window.PushManager; return; }
+  Object.defineProperty(Notification, "permission", {get: () => %(state)s, configurable: true});
+  Notification.requestPermission = () => Promise.resolve(%(answer)s);
+})();
+"""
+
+
+@pytest.mark.parametrize(("case", "unsupported", "state", "answer", "says", "button"), [
+    ("blocked-before", False, "denied", "denied", "đang bị chặn", "disabled"),
+    ("prompt-closed", False, "default", "default", "Bạn chưa cho phép", "enabled"),
+    ("no-push-api", True, "default", "default", "không có thông báo đẩy", "hidden"),
+])
+def test_push_says_what_the_browser_allows_and_never_claims_a_block_that_did_not_happen(
+        platform: Platform, browser: Browser, case: str, unsupported: bool, state: str, answer: str, says: str,
+        button: str) -> None:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    context.add_init_script(PERMISSION % {"unsupported": json.dumps(unsupported), "state": json.dumps(state),
+                                          "answer": json.dumps(answer)})
+    page = context.new_page()
+    shot = Shots(page, f"push-{case}")
+    page.goto(platform.url("/"))
+    page.get_by_role("link", name="Đăng nhập VNeID").click()
+    page.get_by_role("button", name="Võ Quốc Bảo").click()
+    page.goto(platform.url("/notifications/preferences"))
+    enable = page.get_by_test_id("push-enable")
+    status = page.get_by_test_id("push-status")
+    if case == "prompt-closed":
+        expect(status).to_be_empty()  # nothing is claimed before the resident asks
+        enable.click()
+    expect(status).to_contain_text(says)
+    if case != "blocked-before":
+        expect(status).not_to_contain_text("chặn")
+    expect(status).to_have_class(re.compile(r"\bmessage\b"))
+    if button == "hidden":
+        expect(enable).to_be_hidden()
+    elif button == "disabled":
+        expect(enable).to_be_disabled()
+    else:
+        expect(enable).to_be_enabled()
+    shot("390")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shot("desktop")
+    context.close()

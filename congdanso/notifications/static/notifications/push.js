@@ -8,7 +8,14 @@
   var disable = document.getElementById("push-disable");
   var status = document.getElementById("push-status");
 
-  function say(key) { status.textContent = status.dataset[key] || ""; }
+  // Each message in its tone: "on"/"off" confirm, "dismissed" and "unsupported" inform, the rest warn or fail.
+  var TONES = { msgOn: "", msgOff: "", msgDismissed: "info", msgUnsupported: "info", msgBlocked: "warning",
+                msgError: "error" };
+  function say(key) {
+    status.textContent = status.dataset[key] || "";
+    status.className = status.textContent ? ("message " + (TONES[key] || "")).trim() : "";
+    status.dataset.state = key;
+  }
   function csrf() {
     var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (m) return decodeURIComponent(m[1]);
@@ -35,9 +42,13 @@
   }
 
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
-    enable.disabled = true;
+    enable.hidden = true;  // nothing the resident can do here: say so, offer no button that cannot work
     say("msgUnsupported");
     return;
+  }
+  if (Notification.permission === "denied") {  // blocked earlier, in this browser's site settings
+    enable.disabled = true;
+    say("msgBlocked");
   }
   navigator.serviceWorker.ready.then(function (reg) {
     return reg.pushManager.getSubscription();
@@ -52,7 +63,8 @@
   enable.addEventListener("click", function () {
     enable.disabled = true;
     Notification.requestPermission().then(function (permission) {
-      if (permission !== "granted") { say("msgDenied"); throw null; }
+      // "denied": the resident (or a policy) blocked it; "default": the prompt was closed without an answer.
+      if (permission !== "granted") { say(permission === "denied" ? "msgBlocked" : "msgDismissed"); throw null; }
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
       return reg.pushManager.getSubscription().then(function (existing) {
@@ -68,7 +80,7 @@
       document.documentElement.dataset.pushSubscribed = "1";
     }).catch(function (err) {
       if (err) { console.warn("push subscription failed", err); say("msgError"); }
-    }).then(function () { enable.disabled = false; });
+    }).then(function () { enable.disabled = Notification.permission === "denied"; });
   });
 
   disable.addEventListener("click", function () {
