@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("congdanso.notifications.urls")),
     path("phan-anh/", include("congdanso.reports.urls")),
     path("thu-tuc/", include("congdanso.procedures.urls")),
+    path("ho-so/", include("congdanso.dossiers.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("congdanso.api.open311.urls")),

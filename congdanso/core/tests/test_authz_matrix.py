@@ -44,6 +44,7 @@ from django.utils import timezone
 from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, AgencyKind, Category, Unit, UnitKind
+from congdanso.dossiers import services as dossier_services
 from congdanso.notifications.models import Notification
 from congdanso.procedures.models import Procedure
 from congdanso.reports import services as report_services
@@ -135,6 +136,10 @@ backoffice:home                         login login  login    login    ok    ok 
 procedures:list                         ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 procedures:detail                       ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 procedures:detail[inactive]             404   404    404      404      404   404   404   404   404   404   404    404
+dossiers:lookup                         ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+dossiers:token                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+dossiers:detail                         login login  ok       404      ok    ok    404   ok    404   ok    404    404
+dossiers:receipt                        login login  ok       404      ok    ok    404   ok    404   ok    404    404
 notifications:inbox                     login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:open                      login login  ok       404      404   404   404   404   404   404   404    404
 notifications:read_all                  login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -305,6 +310,10 @@ REQUESTS: dict[str, Probe] = {
         "POST", lambda w: reverse("reports_staff:act", args=[w.visible.pk, "merge"]),
         lambda w: {"into": w.other.code}),
     "backoffice:home": _get(lambda w: reverse("backoffice:home")),
+    "dossiers:lookup": _get(lambda w: reverse("dossiers:lookup") + "?ma=" + w.extra["dossier"].code),
+    "dossiers:token": _get(lambda w: reverse("dossiers:token", args=[w.extra["dossier"].lookup_token])),
+    "dossiers:detail": _get(lambda w: reverse("dossiers:detail", args=[w.extra["dossier"].code])),
+    "dossiers:receipt": _get(lambda w: reverse("dossiers:receipt", args=[w.extra["dossier"].code])),
     "procedures:list": _get(lambda w: reverse("procedures:list") + "?q=dang+ky+khai+sinh"),
     "procedures:detail": _get(lambda w: reverse("procedures:detail", args=[w.extra["procedure"].code])),
     "procedures:detail[inactive]": _get(lambda w: reverse("procedures:detail",
@@ -494,6 +503,10 @@ def world(db, settings, tmp_path) -> World:
         "withdrawn_procedure": make_procedure(code="1.000000", name="Thủ tục đã bãi bỏ"),
     }
     Procedure.objects.filter(code="1.000000").update(is_active=False)
+    # the reporter's dossier at agency A's desk
+    extra["dossier"] = dossier_services.create_dossier(
+        dossier_services.DossierInput(procedure_code=extra["procedure"].code, agency_code=agency_a.code,
+                                      applicant_name="Đỗ Văn Nộp"), actor=users["off_a"], applicant=users["reporter"])
     return World(agency_a=agency_a, agency_b=agency_b, users=users, hidden=hidden, visible=visible,
                  moderated=moderated, other=other, public_photo=visible.photos.get(),
                  moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk], extra=extra)
