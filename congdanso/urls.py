@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("auth/", include("congdanso.accounts.urls")),
     path("backoffice/phan-anh/", include("congdanso.reports.urls_staff")),
+    path("backoffice/ho-so/", include("congdanso.dossiers.urls_staff")),
     path("backoffice/", include("congdanso.backoffice.urls")),
     path("notifications/", include("congdanso.notifications.urls")),
     path("phan-anh/", include("congdanso.reports.urls")),

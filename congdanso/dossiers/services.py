@@ -369,6 +369,8 @@ def apologise(code: str, *, actor: Actor, message: str, new_due: dt.datetime, re
 
 
 def add_note(code: str, *, actor: Actor, message: str, request: Any = None) -> Dossier:
+    if not message:
+        raise DossierError(_("Hãy nhập nội dung ghi chú."), field="message", code="message_required")
     return _transition(code, K.NOTE, actor=actor, message=message, request=request)
 
 

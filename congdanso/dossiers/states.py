@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,14 @@ ACTIONS: dict[str, Move] = {
 TRANSITIONS: dict[str, Move] = {kind: move for kind, move in ACTIONS.items() if move.sources}
 STAFF_ACTIONS = tuple(kind for kind, move in TRANSITIONS.items() if move.who == Who.STAFF)
 EVENT_LABELS = {kind.value: kind.label for kind in EventKind}
+# The words on the button that takes each action.
+ACTION_VERBS: dict[str, Any] = {
+    K.ACCEPT: _("Tiếp nhận hồ sơ"), K.REFUSE: _("Không tiếp nhận"), K.PROCESS: _("Bắt đầu xử lý"),
+    K.REQUEST_SUPPLEMENT: _("Yêu cầu bổ sung giấy tờ"), K.SUPPLEMENT: _("Gửi giấy tờ bổ sung"),
+    K.REQUEST_FEES: _("Yêu cầu nộp phí, lệ phí"), K.PAY_FEES: _("Xác nhận đã nộp phí"),
+    K.WITHDRAW: _("Rút hồ sơ"), K.STOP: _("Dừng xử lý"), K.FINISH: _("Đã xử lý xong"),
+    K.RETURN: _("Trả kết quả"), K.APOLOGISE: _("Gửi thư xin lỗi, hẹn lại ngày"), K.NOTE: _("Thêm ghi chú nội bộ"),
+}
 
 
 def can(action: str, status: str) -> bool:

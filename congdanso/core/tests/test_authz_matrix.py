@@ -140,6 +140,9 @@ dossiers:lookup                         ok    ok     ok       ok       ok    ok 
 dossiers:token                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 dossiers:detail                         login login  ok       404      ok    ok    404   ok    404   ok    404    404
 dossiers:receipt                        login login  ok       404      ok    ok    404   ok    404   ok    404    404
+dossiers_staff:list                     login login  login    login    ok    ok    ok    ok    ok    ok    ok     ok
+dossiers_staff:detail                   login login  login    login    ok    ok    404   ok    404   ok    404    404
+dossiers_staff:act[note]                login login  login    login    ok    ok    404   ok    404   ok    404    404
 notifications:inbox                     login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:open                      login login  ok       404      404   404   404   404   404   404   404    404
 notifications:read_all                  login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -314,6 +317,11 @@ REQUESTS: dict[str, Probe] = {
     "dossiers:token": _get(lambda w: reverse("dossiers:token", args=[w.extra["dossier"].lookup_token])),
     "dossiers:detail": _get(lambda w: reverse("dossiers:detail", args=[w.extra["dossier"].code])),
     "dossiers:receipt": _get(lambda w: reverse("dossiers:receipt", args=[w.extra["dossier"].code])),
+    "dossiers_staff:list": _get(lambda w: reverse("dossiers_staff:list")),
+    "dossiers_staff:detail": _get(lambda w: reverse("dossiers_staff:detail", args=[w.extra["dossier"].code])),
+    "dossiers_staff:act[note]": Probe("POST", lambda w: reverse("dossiers_staff:act",
+                                                                args=[w.extra["dossier"].code, "note"]),
+                                      lambda w: {"message": "Đã gọi điện cho người nộp."}),
     "procedures:list": _get(lambda w: reverse("procedures:list") + "?q=dang+ky+khai+sinh"),
     "procedures:detail": _get(lambda w: reverse("procedures:detail", args=[w.extra["procedure"].code])),
     "procedures:detail[inactive]": _get(lambda w: reverse("procedures:detail",
