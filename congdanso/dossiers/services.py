@@ -42,7 +42,8 @@ from congdanso.dossiers.models import (
     SubmissionChannel,
 )
 from congdanso.dossiers.states import EventKind, Status, Who
-from congdanso.lib.workdays import LOCAL_ZONE, add_working_days
+from congdanso.lib.text import fold
+from congdanso.lib.workdays import LOCAL_ZONE, add_working_days, is_working_day
 from congdanso.notifications import services as notifications
 from congdanso.procedures.models import ChannelKind, Procedure
 
@@ -88,7 +89,7 @@ def _actor_label(actor: Actor, dossier: Dossier, system: IntegrationSystem | Non
 
 # --- codes and deadlines -------------------------------------------------------------------------------------------
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9.]{1,40}-\d{6}-\d{4,6}$")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9.-]{1,40}-\d{6}-\d{4,6}$")
 
 
 def is_code(text: str) -> bool:
@@ -110,23 +111,45 @@ def next_code(agency: Agency, when: dt.datetime) -> str:
     return f"{agency.code}-{day:%y%m%d}-{value:04d}"
 
 
-def _working_days(procedure: Procedure, channel: int) -> Decimal | None:
+@dataclass(frozen=True)
+class Deadline:
+    """How long the procedure gives the agency: working days (parsed by the catalogue), or else calendar days
+    ("15 ngày")."""
+
+    working_days: Decimal | None = None
+    calendar_days: int | None = None
+
+
+_CALENDAR_DAYS = re.compile(r"(\d+)\s*ngay\b(?!\s+lam\s+viec)")
+
+
+def deadline_of(procedure: Procedure, channel: int) -> Deadline:
     kind = {SubmissionChannel.DIRECT: ChannelKind.IN_PERSON, SubmissionChannel.ONLINE: ChannelKind.ONLINE,
             SubmissionChannel.POSTAL: ChannelKind.POSTAL}.get(SubmissionChannel(channel))
-    for row in procedure.channels.all():
-        if row.kind == kind and row.working_days is not None:
-            return row.working_days
-    return procedure.working_days
+    rows = sorted(procedure.channels.all(), key=lambda row: row.kind != kind)  # the dossier's own channel first
+    for row in rows:
+        if row.working_days is not None:
+            return Deadline(working_days=row.working_days)
+        found = _CALENDAR_DAYS.search(fold(row.deadline_text))
+        if found:
+            return Deadline(calendar_days=int(found.group(1)))
+    return Deadline(working_days=procedure.working_days)
 
 
-def due_from(start: dt.datetime, working_days: Decimal | None) -> dt.datetime | None:
-    """The due moment of a dossier accepted at ``start``: the end of the working day ``working_days`` working days
-    later (half days count as a whole one), 17:00 Ho Chi Minh City time. None when the procedure sets no limit."""
-    if working_days is None:
+def due_from(start: dt.datetime, deadline: Deadline) -> dt.datetime | None:
+    """The due moment of a dossier accepted at ``start``: 17:00 (Ho Chi Minh City time) of the day the deadline
+    ends. Working days are counted on the Vietnamese calendar (half a day or less: the same working day); calendar
+    days as they are. None when the procedure sets no limit."""
+    day = start.astimezone(LOCAL_ZONE).date()
+    if deadline.working_days is not None:
+        if deadline.working_days < 1:
+            day = day if is_working_day(day) else add_working_days(day, 1)
+        else:
+            day = add_working_days(day, int(deadline.working_days.to_integral_value(rounding="ROUND_CEILING")))
+    elif deadline.calendar_days is not None:
+        day += dt.timedelta(days=deadline.calendar_days)
+    else:
         return None
-    days = int(working_days.to_integral_value(rounding="ROUND_CEILING"))
-    local = start.astimezone(LOCAL_ZONE)
-    day = add_working_days(local.date(), days)
     return dt.datetime.combine(day, dt.time(17, 0), tzinfo=LOCAL_ZONE)
 
 
@@ -203,7 +226,7 @@ def create_dossier(data: DossierInput, *, actor: Actor, system: IntegrationSyste
             applicant_number_index=blind_index(data.applicant_number) if data.applicant_number else "",
             applicant_phone=data.applicant_phone,
             applicant=applicant or resident_for(data.applicant_number), submitted_at=submitted, accepted_at=accepted,
-            due_at=data.due_at or (due_from(accepted, _working_days(procedure, data.channel)) if accepted else None),
+            due_at=data.due_at or (due_from(accepted, deadline_of(procedure, data.channel)) if accepted else None),
             fee_amount=data.fee_amount, system=system, external_id=data.external_id, created_at=now,
             updated_at=now,
         )
@@ -215,7 +238,7 @@ def create_dossier(data: DossierInput, *, actor: Actor, system: IntegrationSyste
             raise DossierError(_("Mã hồ sơ “%(code)s” đã có.") % {"code": dossier.code}, field="code",
                                code="dossier_exists", status=409) from exc
         kind = K.SUBMIT if data.status == Status.SUBMITTED else K.REGISTER
-        event = _event(dossier, kind, actor=actor, system=system, from_status="")
+        event = _event(dossier, kind, actor=actor, system=system, from_status="", at=accepted or submitted)
         audit.record(f"dossier.{kind}", actor=system or actor, obj=dossier, request=request, code=dossier.code)
         _tell(dossier, event)
     return dossier
@@ -289,7 +312,7 @@ def _apply(dossier: Dossier, action: str, now: dt.datetime) -> None:
     if after == Status.ACCEPTED and dossier.accepted_at is None:
         dossier.accepted_at = now
         if dossier.due_at is None:
-            dossier.due_at = due_from(now, _working_days(dossier.procedure, dossier.channel))
+            dossier.due_at = due_from(now, deadline_of(dossier.procedure, dossier.channel))
             dossier.original_due_at = dossier.due_at
     if after in states.FINISHED and dossier.finished_at is None:
         dossier.finished_at = now

@@ -19,9 +19,18 @@ from django.views.decorators.http import require_http_methods
 from congdanso.core import audit
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
-from congdanso.dossiers import projections, services
+from congdanso.dossiers import projections, queries, services, states
 from congdanso.dossiers.errors import DossierNotFound
 from congdanso.dossiers.models import Dossier
+
+
+def _events(dossier: Dossier) -> list[Any]:
+    """The public timeline, newest first, each line with its label and who acted (an agency, never a person)."""
+    events = queries.timeline(dossier)
+    for event in events:
+        event.label = states.EVENT_LABELS.get(event.kind, event.kind)  # type: ignore[attr-defined]  # for the page
+        event.by = "" if event.actor_label.startswith("@") else event.actor_label  # type: ignore[attr-defined]
+    return events[::-1]
 
 
 def _client(request: HttpRequest) -> str:
@@ -35,7 +44,8 @@ def _page(request: HttpRequest, found: services.Lookup | None, *, typed: str = "
         dossier = found.dossier
         context.update(dossier=dossier, view=(projections.details(dossier) if found.details
                                               else projections.public(dossier)),
-                       details=found.details, is_applicant=services.is_applicant(request.user, dossier))
+                       details=found.details, is_applicant=services.is_applicant(request.user, dossier),
+                       events=_events(dossier) if found.details else [])
     return render(request, "dossiers/lookup.html", context, status=status)
 
 
@@ -90,7 +100,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     dossier = _own(request, code)
     return render(request, "dossiers/detail.html", {
-        "dossier": dossier, "view": projections.details(dossier),
+        "dossier": dossier, "view": projections.details(dossier), "events": _events(dossier),
         "is_applicant": services.is_applicant(request.user, dossier)})
 
 

@@ -4,6 +4,7 @@ the applicant told in the same transaction, and a one-stop-shop system's events 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from congdanso.dossiers.states import EventKind, Status
 from congdanso.dossiers.tests.conftest import PERSONAL_ID, desk_dossier
 from congdanso.lib.workdays import LOCAL_ZONE
 from congdanso.notifications.models import Notification
+from congdanso.procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,7 @@ def test_codes_count_per_agency_and_day(procedure: Any, officer: Any, department
     next_day = desk_dossier(officer, department, submitted_at=when + dt.timedelta(days=1))
     assert (first.code, second.code, next_day.code) == ("SXD-260310-0001", "SXD-260310-0002", "SXD-260311-0001")
     assert services.is_code(first.code) and not services.is_code("SXD-2603-1")
+    assert services.is_code("UBND-26740-261129-0001") and services.is_code("000.00.01.H29-260310-0420")
     assert first.lookup_token != second.lookup_token and first.code not in first.lookup_token
 
 
@@ -192,3 +195,25 @@ def test_dossiers_filed_before_the_account_are_linked_at_sign_in(procedure: Any,
                          personal_id_index=blind_index(PERSONAL_ID))
     assert services.link_dossiers_of(later) == 1
     assert Dossier.objects.get(pk=dossier.pk).applicant_id == later.pk
+
+
+@pytest.mark.parametrize(("deadline", "start", "due"), [
+    (services.Deadline(working_days=Decimal("0.5")), dt.datetime(2026, 3, 9, 10), dt.date(2026, 3, 9)),
+    (services.Deadline(working_days=Decimal("0.5")), dt.datetime(2026, 3, 14, 10), dt.date(2026, 3, 16)),  # Sat
+    (services.Deadline(working_days=Decimal("5")), dt.datetime(2026, 3, 13, 10), dt.date(2026, 3, 20)),
+    (services.Deadline(calendar_days=15), dt.datetime(2026, 3, 9, 10), dt.date(2026, 3, 24)),
+])
+def test_due_dates_count_working_or_calendar_days(deadline: Any, start: dt.datetime, due: dt.date) -> None:
+    assert services.due_from(start.replace(tzinfo=LOCAL_ZONE), deadline) == dt.datetime.combine(
+        due, dt.time(17, 0), tzinfo=LOCAL_ZONE)
+    assert services.due_from(start.replace(tzinfo=LOCAL_ZONE), services.Deadline()) is None
+
+
+def test_a_calendar_day_deadline_is_read_from_the_channel_text(officer: Any, department: Any) -> None:
+    from congdanso.testing.factories import make_procedure
+
+    make_procedure(code="1.009994", name="Cấp giấy phép xây dựng", channels=[
+        {"kind": "in_person", "deadline": "15 ngày kể từ ngày nhận đủ hồ sơ hợp lệ", "fees": "75.000 đồng"}],
+        online_level="none", online_url="")
+    procedure = Procedure.objects.get(code="1.009994")
+    assert services.deadline_of(procedure, 1) == services.Deadline(calendar_days=15)
