@@ -9,8 +9,10 @@ changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -407,8 +409,9 @@ def push_status(code: str, status: str | int, *, system: IntegrationSystem, even
                            field="status", code="unknown_status")
     if not event_id:
         raise DossierError(_("Thiếu mã sự kiện (event_id)."), field="event_id", code="event_id_required")
-    if DossierEvent.objects.filter(system=system, external_id=event_id).exists():
-        return get_dossier(code), False
+    seen = DossierEvent.objects.filter(system=system, external_id=event_id).values_list("dossier__code", flat=True)
+    if seen:
+        return get_dossier(seen[0]), False  # a repeat: the dossier it moved, unchanged
     current = get_dossier(code)
     actions = [a for a, move in states.TRANSITIONS.items()
                if current.status in move.sources and states.target(a, current.status, current.paused_from) == target
@@ -485,3 +488,62 @@ def look_up(text: str, *, client: str, proof: str = "", user: Actor = None, by_t
     expected = "".join((found.applicant_number or "").split())[-4:]
     matches = len(expected) == 4 and hmac.compare_digest(proof[-4:].encode(), expected.encode()) and len(proof) == 4
     return Lookup(found, details=matches, proof_failed=not matches)
+
+
+# --- one-stop-shop systems -----------------------------------------------------------------------------------------
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_integration_system(name: str, agency_codes: list[str], *, actor: Actor) -> tuple[IntegrationSystem, str]:
+    """A one-stop-shop system's credentials: a random API key shown once (only its SHA-256 is stored), allowed to
+    write the dossiers of these agencies only."""
+    agencies = list(Agency.objects.filter(code__in=agency_codes))
+    missing = sorted(set(agency_codes) - {a.code for a in agencies})
+    if missing or not agencies:
+        raise DossierError(_("Không có cơ quan mã “%(code)s”.") % {"code": ", ".join(missing) or "—"},
+                           field="agency", code="unknown_agency")
+    key = "cdsd_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        system = IntegrationSystem.objects.create(name=name.strip()[:200], key_prefix=key[:12],
+                                                  key_hash=_key_hash(key))
+        system.agencies.set(agencies)
+        audit.record("dossier.system_created", actor=actor, obj=system, name=system.name,
+                     agencies=[a.code for a in agencies])
+    return system, key
+
+
+def authenticate_system(key: str | None) -> IntegrationSystem | None:
+    if not key or not key.startswith("cdsd_"):
+        return None
+    return IntegrationSystem.objects.filter(key_hash=_key_hash(key), is_active=True).first()
+
+
+def record_from_system(data: DossierInput, *, system: IntegrationSystem) -> tuple[Dossier, bool]:
+    """A dossier pushed by a one-stop-shop system, idempotent on the system's own id (``external_id``): a repeat
+    returns the dossier already recorded and changes nothing. Returns the dossier and whether it is new."""
+    if not data.external_id:
+        raise DossierError(_("Thiếu mã hồ sơ trong hệ thống gửi (external_id)."), field="external_id",
+                           code="external_id_required")
+    known = Dossier.objects.select_related("procedure", "agency").filter(
+        system=system, external_id=data.external_id).first()
+    if known is not None:
+        return known, False
+    try:
+        return create_dossier(data, actor=None, system=system), True
+    except DossierError as exc:
+        if exc.code != "dossier_exists":
+            raise
+        known = Dossier.objects.select_related("procedure", "agency").filter(
+            system=system, external_id=data.external_id).first()
+        if known is None:  # the code belongs to another dossier
+            raise
+        return known, False  # the same push raced with itself
+
+
+def dossier_for_system(code: str, system: IntegrationSystem) -> Dossier:
+    dossier = get_dossier(code)
+    if not system.agencies.filter(pk=dossier.agency_id).exists():
+        raise NotAllowed(_("Hệ thống này không được xem hồ sơ của cơ quan khác."))
+    return dossier

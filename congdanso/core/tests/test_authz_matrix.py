@@ -172,6 +172,9 @@ api-v1:public_key                       ok    ok     ok       ok       ok    ok 
 api-v1:push_subscribe                   401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:push_unsubscribe                 401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:receipt                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:dossiers_create                  401   401    401      401      401   401   401   401   401   401   401    401
+api-v1:dossiers_detail                  401   401    401      401      401   401   401   401   401   401   401    401
+api-v1:dossiers_event                   401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:procedures_list                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:procedures_fields                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:procedures_detail                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -362,6 +365,12 @@ REQUESTS: dict[str, Probe] = {
                                    json=True),
     "api-v1:push_unsubscribe": Probe("POST", lambda w: reverse("api-v1:push_unsubscribe"),
                                      lambda w: {"endpoint": SUBSCRIPTION["endpoint"]}, json=True),
+    # one-stop-shop systems only (their API key): a signed-in person is not a system
+    "api-v1:dossiers_create": Probe("POST", lambda w: reverse("api-v1:dossiers_create"),
+                                    lambda w: {"external_id": "x", "procedure": "1.001193", "agency": "A"}, json=True),
+    "api-v1:dossiers_detail": _get(lambda w: reverse("api-v1:dossiers_detail", args=[w.extra["dossier"].code])),
+    "api-v1:dossiers_event": Probe("POST", lambda w: reverse("api-v1:dossiers_event", args=[w.extra["dossier"].code]),
+                                   lambda w: {"event_id": "x", "status": 4}, json=True),
     "api-v1:procedures_list": _get(lambda w: reverse("api-v1:procedures_list") + "?q=khai+sinh&level=commune"),
     "api-v1:procedures_fields": _get(lambda w: reverse("api-v1:procedures_fields")),
     "api-v1:procedures_detail": _get(lambda w: reverse("api-v1:procedures_detail",
