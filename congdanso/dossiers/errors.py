@@ -20,6 +20,18 @@ class DossierError(DomainError):
         self.field = field
 
 
+class RatingInvalid(DossierError):
+    """Several problems of one rating form, each beside its field; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[DossierError]) -> None:
+        super().__init__(problems[0].message, field=problems[0].field, code=problems[0].code)
+        self.problems = problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "errors": [
+            {"field": p.field or "", "code": p.code, "message": str(p.message)} for p in self.problems]}
+
+
 class DossierNotFound(NotFound):
     code = "dossier_not_found"
 

@@ -33,7 +33,15 @@ from congdanso.core import audit
 from congdanso.core.cache import count
 from congdanso.core.fields import blind_index
 from congdanso.dossiers import projections, queries, states
-from congdanso.dossiers.errors import BadCode, BadMove, DossierError, DossierNotFound, NotAllowed, RateLimited
+from congdanso.dossiers.errors import (
+    BadCode,
+    BadMove,
+    DossierError,
+    DossierNotFound,
+    NotAllowed,
+    RateLimited,
+    RatingInvalid,
+)
 from congdanso.dossiers.models import (
     ApplicantKind,
     Dossier,
@@ -41,6 +49,8 @@ from congdanso.dossiers.models import (
     DossierSequence,
     FeeStatus,
     IntegrationSystem,
+    Rating,
+    Satisfaction,
     SubmissionChannel,
 )
 from congdanso.dossiers.states import EventKind, Status, Who
@@ -547,3 +557,39 @@ def dossier_for_system(code: str, system: IntegrationSystem) -> Dossier:
     if not system.agencies.filter(pk=dossier.agency_id).exists():
         raise NotAllowed(_("Hệ thống này không được xem hồ sơ của cơ quan khác."))
     return dossier
+
+
+# --- rating (Decision 766) -----------------------------------------------------------------------------------------
+
+def rate_dossier(code: str, *, scores: dict[str, Any], satisfaction: str, comment: str = "", actor: Actor,
+                 request: Any = None) -> Rating:
+    """The applicant rates the service once, after the dossier ends: the nine criteria (0–2 each) and the overall
+    satisfaction. Every problem is reported at once, each beside its field."""
+    problems: list[DossierError] = []
+    clean_scores: dict[str, int] = {}
+    for key, label in states.RATING_CRITERIA:
+        value = scores.get(key)
+        if str(value) not in ("0", "1", "2"):
+            problems.append(DossierError(_("Hãy chọn mức đánh giá cho “%(label)s”.") % {"label": label},
+                                         field=key, code="rating_missing"))
+        else:
+            clean_scores[key] = int(str(value))
+    if satisfaction not in Satisfaction.values:
+        problems.append(DossierError(_("Hãy chọn mức độ hài lòng chung."), field="satisfaction",
+                                     code="rating_missing"))
+    if problems:
+        raise RatingInvalid(problems)
+    with transaction.atomic():
+        dossier = _locked(code)
+        if not is_applicant(actor, dossier):
+            raise NotAllowed(_("Chỉ người nộp hồ sơ được đánh giá."))
+        if dossier.status not in states.RATABLE:
+            raise DossierError(_("Chỉ đánh giá được khi hồ sơ đã có kết quả."), code="rating_too_early", status=409)
+        if Rating.objects.filter(dossier=dossier).exists():
+            raise DossierError(_("Bạn đã đánh giá hồ sơ này."), code="rating_exists", status=409)
+        rating = Rating.objects.create(dossier=dossier, agency_id=dossier.agency_id, user=actor if signed_in(actor)
+                                       else None, scores=clean_scores, total=sum(clean_scores.values()),
+                                       satisfaction=satisfaction, comment=comment[:2000])
+        audit.record("dossier.rated", actor=actor, obj=dossier, request=request, code=dossier.code,
+                     total=rating.total, satisfaction=satisfaction)
+    return rating

@@ -158,3 +158,20 @@ def status_from(value: str | int) -> str | None:
     if text.isdigit():
         return BY_NATIONAL_CODE.get(int(text))
     return text if text in Status.values else None
+
+
+# Decision 766/QĐ-TTg: the nine criteria a dossier's applicant scores 0–2, and what each score means.
+RATING_CRITERIA: tuple[tuple[str, Any], ...] = (
+    ("c1", _("Tổng thời gian giải quyết so với thời hạn quy định")),
+    ("c2", _("Thời gian giải quyết tại từng cơ quan")),
+    ("c3", _("Số lần phải liên hệ với cơ quan để hoàn thiện hồ sơ")),
+    ("c4", _("Số cơ quan, đơn vị phải liên hệ")),
+    ("c5", _("Tiếp nhận và trả kết quả tại bộ phận một cửa")),
+    ("c6", _("Công khai thông tin về thủ tục hành chính")),
+    ("c7", _("Thái độ của cán bộ, công chức")),
+    ("c8", _("Việc tiếp nhận, xử lý phản ánh, kiến nghị")),
+    ("c9", _("Tiến độ, chất lượng dịch vụ công trực tuyến")),
+)
+RATING_SCORES: tuple[tuple[int, Any], ...] = (
+    (2, _("Tốt")), (1, _("Chấp nhận được")), (0, _("Chưa tốt")),
+)

@@ -8,9 +8,10 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -19,9 +20,10 @@ from django.views.decorators.http import require_http_methods
 from congdanso.core import audit
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
+from congdanso.core.textinput import TextInputError, clean
 from congdanso.dossiers import projections, queries, services, states
-from congdanso.dossiers.errors import DossierNotFound
-from congdanso.dossiers.models import Dossier
+from congdanso.dossiers.errors import DossierNotFound, RatingInvalid
+from congdanso.dossiers.models import Dossier, Rating, Satisfaction
 
 
 def _events(dossier: Dossier) -> list[Any]:
@@ -101,7 +103,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _own(request, code)
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "view": projections.details(dossier), "events": _events(dossier),
-        "is_applicant": services.is_applicant(request.user, dossier)})
+        "is_applicant": services.is_applicant(request.user, dossier),
+        "can_rate": services.is_applicant(request.user, dossier) and dossier.status in states.RATABLE
+        and not Rating.objects.filter(dossier=dossier).exists()})
 
 
 def _qr_svg(url: str) -> str:
@@ -123,3 +127,49 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
         "dossier": dossier, "view": projections.details(dossier), "lookup_url": lookup_url,
         "qr": mark_safe(_qr_svg(lookup_url)),  # noqa: S308 - SVG made here from our own URL
         "documents": dossier.files.order_by("created_at")})
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    """Đánh giá mức độ hài lòng (Decision 766): the nine criteria and the overall satisfaction, once per dossier,
+    after it ends. Every missing answer is shown at once, at the top and beside its question."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    dossier = _own(request, code)
+    if not services.is_applicant(request.user, dossier):
+        raise Http404(_("Không tìm thấy hồ sơ với mã này."))
+    errors: list[dict[str, str]] = []
+    chosen = {key: request.POST.get(key, "") for key, _label in states.RATING_CRITERIA}
+    chosen["satisfaction"] = request.POST.get("satisfaction", "")
+    status = 200
+    if request.method == "POST":
+        try:
+            services.rate_dossier(dossier.code, scores=chosen, satisfaction=chosen["satisfaction"],
+                                  comment=clean(request.POST.get("comment", ""), field="comment",
+                                                label=_("Ý kiến"), max_length=2000),
+                                  actor=request.user, request=request)
+        except RatingInvalid as exc:
+            errors = [{"id": f"q-{p.field}", "field": p.field or "", "message": str(p.message)}
+                      for p in exc.problems]
+            status = 400
+        except (DomainError, TextInputError) as exc:
+            errors = [{"id": "q-comment", "field": "comment", "message": str(exc.message)}]
+            status = getattr(exc, "status", 400)
+        else:
+            messages.success(request, _("Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp cơ quan phục vụ tốt hơn."))
+            return redirect("dossiers:detail", code=dossier.code)
+    rated = Rating.objects.filter(dossier=dossier).first()
+    questions = [{"key": key, "label": label, "value": chosen.get(key, ""),
+                  "error": next((e["message"] for e in errors if e["field"] == key), "")}
+                 for key, label in states.RATING_CRITERIA]
+    return render(request, "dossiers/rate.html", {
+        "dossier": dossier, "questions": questions, "scores": states.RATING_SCORES, "errors": errors,
+        "chosen": chosen, "satisfactions": Satisfaction.choices, "rated": rated,
+        "can_rate": dossier.status in states.RATABLE and rated is None,
+        "satisfaction_error": next((e["message"] for e in errors if e["field"] == "satisfaction"), "")},
+        status=status)
+
+
+def stats(request: HttpRequest) -> HttpResponse:
+    """Public statistics of the service per agency and month: share satisfied, average score, on-time rate."""
+    return render(request, "dossiers/stats.html", {"rows": queries.service_stats(months=12)})

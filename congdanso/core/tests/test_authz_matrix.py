@@ -140,6 +140,8 @@ dossiers:lookup                         ok    ok     ok       ok       ok    ok 
 dossiers:token                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 dossiers:detail                         login login  ok       404      ok    ok    404   ok    404   ok    404    404
 dossiers:receipt                        login login  ok       404      ok    ok    404   ok    404   ok    404    404
+dossiers:rate                           login login  ok       404      404   404   404   404   404   404   404    404
+dossiers:stats                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 dossiers_staff:list                     login login  login    login    ok    ok    ok    ok    ok    ok    ok     ok
 dossiers_staff:detail                   login login  login    login    ok    ok    404   ok    404   ok    404    404
 dossiers_staff:act[note]                login login  login    login    ok    ok    404   ok    404   ok    404    404
@@ -320,6 +322,8 @@ REQUESTS: dict[str, Probe] = {
     "dossiers:token": _get(lambda w: reverse("dossiers:token", args=[w.extra["dossier"].lookup_token])),
     "dossiers:detail": _get(lambda w: reverse("dossiers:detail", args=[w.extra["dossier"].code])),
     "dossiers:receipt": _get(lambda w: reverse("dossiers:receipt", args=[w.extra["dossier"].code])),
+    "dossiers:rate": _get(lambda w: reverse("dossiers:rate", args=[w.extra["dossier"].code])),
+    "dossiers:stats": _get(lambda w: reverse("dossiers:stats")),
     "dossiers_staff:list": _get(lambda w: reverse("dossiers_staff:list")),
     "dossiers_staff:detail": _get(lambda w: reverse("dossiers_staff:detail", args=[w.extra["dossier"].code])),
     "dossiers_staff:act[note]": Probe("POST", lambda w: reverse("dossiers_staff:act",

@@ -24,7 +24,8 @@ def procedure(db: Any) -> Any:
 @pytest.fixture
 def applicant(db: Any) -> User:
     """Chị Lan, level 2, with her personal ID number on the account (as VNeID gives it)."""
-    return make_citizen(personal_id=PERSONAL_ID, personal_id_index=blind_index(PERSONAL_ID))
+    return make_citizen(username="oidc-applicant", subject="applicant-sub", personal_id=PERSONAL_ID,
+                        personal_id_index=blind_index(PERSONAL_ID))
 
 
 @pytest.fixture
