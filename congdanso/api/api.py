@@ -14,6 +14,7 @@ from congdanso.dossiers.api import router as dossiers_router
 from congdanso.notifications.api import router as notifications_router
 from congdanso.procedures.api import router as procedures_router
 from congdanso.reports.api import router as reports_router
+from congdanso.web.api import router as web_router
 
 api = NinjaAPI(
     title="Công Dân Số API",
@@ -27,6 +28,7 @@ api.add_router("/reports", reports_router)
 api.add_router("/procedures", procedures_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/", notifications_router)
+api.add_router("/", web_router)
 
 
 @api.exception_handler(DomainError)

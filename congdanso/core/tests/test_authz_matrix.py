@@ -75,6 +75,7 @@ MATRIX = """
 row                                     anon  no_2fa reporter resident off_a grant off_b adm_a adm_b city  editor dpo
 web:home                                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:me                                  login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:cases                               login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:manifest                            ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:service_worker                      ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:offline                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -174,6 +175,7 @@ api-v1:public_key                       ok    ok     ok       ok       ok    ok 
 api-v1:push_subscribe                   401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:push_unsubscribe                 401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:receipt                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:my_cases                         401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:dossiers_create                  401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:dossiers_detail                  401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:dossiers_event                   401   401    401      401      401   401   401   401   401   401   401    401
@@ -246,6 +248,7 @@ REQUESTS: dict[str, Probe] = {
     "web:terms": _get(lambda w: reverse("web:terms")),
     "web:contact": _get(lambda w: reverse("web:contact")),
     "web:accessibility": _get(lambda w: reverse("web:accessibility")),
+    "web:cases": _get(lambda w: reverse("web:cases")),
     "web:manifest": _get(lambda w: reverse("web:manifest")),
     "web:service_worker": _get(lambda w: reverse("web:service_worker")),
     "web:offline": _get(lambda w: reverse("web:offline")),
@@ -369,6 +372,7 @@ REQUESTS: dict[str, Probe] = {
                                    json=True),
     "api-v1:push_unsubscribe": Probe("POST", lambda w: reverse("api-v1:push_unsubscribe"),
                                      lambda w: {"endpoint": SUBSCRIPTION["endpoint"]}, json=True),
+    "api-v1:my_cases": _get(lambda w: reverse("api-v1:my_cases")),
     # one-stop-shop systems only (their API key): a signed-in person is not a system
     "api-v1:dossiers_create": Probe("POST", lambda w: reverse("api-v1:dossiers_create"),
                                     lambda w: {"external_id": "x", "procedure": "1.001193", "agency": "A"}, json=True),
