@@ -24,6 +24,7 @@ from congdanso.core.textinput import TextInputError, clean
 from congdanso.dossiers import projections, queries, services, states
 from congdanso.dossiers.errors import DossierNotFound, RatingInvalid
 from congdanso.dossiers.models import Dossier, Rating, Satisfaction
+from congdanso.dossiers.receipt import receipt_pdf
 
 
 def _events(dossier: Dossier) -> list[Any]:
@@ -116,13 +117,20 @@ def _qr_svg(url: str) -> str:
 
 
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả, to print; its QR code opens the public lookup."""
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả, to print (``?pdf=1``: as a PDF); its QR code opens the public
+    lookup."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     dossier = _own(request, code)
     if not services.is_applicant(request.user, dossier):  # a staff read of the applicant's name
         audit.record("dossier.receipt_viewed", actor=request.user, obj=dossier, request=request, code=dossier.code)
     lookup_url = request.build_absolute_uri(reverse("dossiers:token", args=[dossier.lookup_token]))
+    if request.GET.get("pdf"):
+        documents = list(dossier.files.order_by("created_at").values_list("label", flat=True))
+        response = HttpResponse(receipt_pdf(dossier, lookup_url, documents), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
     return render(request, "dossiers/receipt.html", {
         "dossier": dossier, "view": projections.details(dossier), "lookup_url": lookup_url,
         "qr": mark_safe(_qr_svg(lookup_url)),  # noqa: S308 - SVG made here from our own URL

@@ -102,3 +102,16 @@ def test_other_people_do_not_see_someone_elses_dossier(client: Client, dossier: 
 def test_signed_out_visitors_are_sent_to_sign_in(client: Client, dossier: Any) -> None:
     answer = client.get(reverse("dossiers:detail", args=[dossier.code]))
     assert answer.status_code == 302 and "login" in answer["Location"]
+
+
+def test_the_receipt_comes_as_a_pdf_with_vietnamese_text(client: Client, dossier: Any, applicant: Any) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    services.link_dossiers_of(applicant)
+    client.force_login(applicant)
+    answer = client.get(reverse("dossiers:receipt", args=[dossier.code]), {"pdf": "1"})
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    text = PdfReader(BytesIO(answer.content)).pages[0].extract_text()
+    assert dossier.code in text and "Đăng ký khai sinh" in text and "Nguyễn Thị Lan" in text
