@@ -244,8 +244,8 @@ def contact_confirm(request: AuthenticatedRequest, channel: str) -> HttpResponse
     channel = _contact_channel(channel)
     form = CodeForm(request.POST)
     if not form.is_valid():
-        return _render_preferences(request, contact=channel, code_error=" ".join(str(m) for m in form.errors.get("code", [])),
-                                   status=400)
+        message = " ".join(str(m) for m in form.errors.get("code", []))
+        return _render_preferences(request, contact=channel, code_error=message, status=400)
     try:
         services.confirm_contact(request.user, channel, form.cleaned_data["code"], actor=request.user,
                                  request=request)
