@@ -151,6 +151,9 @@ notifications:open                      login login  ok       404      404   404
 notifications:read_all                  login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:badge                     login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:preferences               login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+notifications:contact_send_code         login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+notifications:contact_confirm           login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+notifications:contact_remove            login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:staff_announce            login login  login    login    404   404   404   ok    ok    ok    404    404
 notifications:staff_deliveries[hidden]  login login  login    login    ok    ok    404   ok    404   ok    404    ok
 notifications:staff_deliveries[visible] login login  login    login    ok    ok    404   ok    404   ok    404    ok
@@ -341,6 +344,13 @@ REQUESTS: dict[str, Probe] = {
     "notifications:read_all": Probe("POST", lambda w: reverse("notifications:read_all")),
     "notifications:badge": _get(lambda w: reverse("notifications:badge")),
     "notifications:preferences": _get(lambda w: reverse("notifications:preferences")),
+    # Each person proves their own address: the answer is about the signed-in account only (no object of another).
+    "notifications:contact_send_code": Probe("POST", lambda w: reverse("notifications:contact_send_code",
+                                                                       args=["email"]),
+                                             lambda w: {"address": "dia.chi.moi@example.vn"}),
+    "notifications:contact_confirm": Probe("POST", lambda w: reverse("notifications:contact_confirm", args=["sms"]),
+                                           lambda w: {"code": "123456"}),
+    "notifications:contact_remove": Probe("POST", lambda w: reverse("notifications:contact_remove", args=["email"])),
     "notifications:staff_announce": _get(lambda w: reverse("notifications:staff_announce")),
     "notifications:staff_deliveries[hidden]": _get(
         lambda w: reverse("notifications:staff_deliveries", args=["reports.report", w.hidden.pk])),
