@@ -32,7 +32,7 @@ def _system(request: HttpRequest) -> IntegrationSystem:
     return request.auth  # type: ignore[attr-defined]  # set by SystemKey
 
 
-class ApplicantIn(Schema):
+class DossierApplicantIn(Schema):
     kind: Literal["citizen", "business", "household"] = "citizen"
     name: CleanStr = Field("", max_length=200)
     id_number: CleanStr = Field("", max_length=20, description="personal ID number (12 digits) or tax code")
@@ -44,7 +44,7 @@ class DossierIn(Schema):
     code: CleanStr = Field("", max_length=64, description="<agency code>-<YYMMDD>-<sequence>; made here when empty")
     procedure: CleanStr = Field(..., max_length=30, description="national procedure code, e.g. 1.001193")
     agency: CleanStr = Field(..., max_length=40, description="receiving agency code (one of your system's)")
-    applicant: ApplicantIn = Field(default_factory=lambda: ApplicantIn(name="", id_number="", phone=""))
+    applicant: DossierApplicantIn = Field(default_factory=lambda: DossierApplicantIn(name="", id_number="", phone=""))
     channel: Literal[1, 2, 3] = Field(1, description="1 direct, 2 online, 3 postal")
     status: Literal[1, 2, "submitted", "accepted"] = Field(2, description="1 submitted online or 2 accepted")
     submitted_at: dt.datetime | None = None
@@ -54,7 +54,7 @@ class DossierIn(Schema):
     fee_amount: int | None = Field(None, ge=0)
 
 
-class EventIn(Schema):
+class DossierEventIn(Schema):
     event_id: CleanStr = Field(..., min_length=1, max_length=100, description="your id of this event (idempotency)")
     status: int | str = Field(..., description="the new status: national code 1–10 or its name")
     message: CleanStr = Field("", max_length=4000, description="what the applicant reads (required for refusal, "
@@ -62,7 +62,7 @@ class EventIn(Schema):
     at: dt.datetime | None = Field(None, description="when it happened (default: now)")
 
 
-class TimelineEntry(Schema):
+class DossierTimelineEntry(Schema):
     kind: str
     label: str
     status: str
@@ -96,15 +96,15 @@ class DossierOut(Schema):
     apology: str
     original_due_at: str | None
     paused_days: float
-    timeline: list[TimelineEntry]
+    timeline: list[DossierTimelineEntry]
 
 
-class EventOut(Schema):
+class DossierEventOut(Schema):
     changed: bool = Field(..., description="false when this event_id was already recorded (nothing changed)")
     dossier: DossierOut
 
 
-class Problem(Schema):
+class DossierProblem(Schema):
     code: str
     message: str
     allowed: list[str] | None = None
@@ -120,25 +120,25 @@ def _input(body: DossierIn) -> services.DossierInput:
         fee_amount=body.fee_amount, external_id=body.external_id)
 
 
-@router.post("", auth=SystemKey(), response={200: DossierOut, 201: DossierOut, 400: Problem, 403: Problem,
-                                             409: Problem},
+@router.post("", auth=SystemKey(), response={200: DossierOut, 201: DossierOut, 400: DossierProblem, 403: DossierProblem,
+                                             409: DossierProblem},
              summary="Record a dossier (idempotent on external_id)", url_name="dossiers_create")
 def create(request: HttpRequest, body: DossierIn) -> Status:
     dossier, created = services.record_from_system(_input(body), system=_system(request))
     return Status(201 if created else 200, projections.details(dossier))
 
 
-@router.get("/{code}", auth=SystemKey(), response={200: DossierOut, 403: Problem, 404: Problem},
+@router.get("/{code}", auth=SystemKey(), response={200: DossierOut, 403: DossierProblem, 404: DossierProblem},
             summary="One of your agencies' dossiers, with its timeline", url_name="dossiers_detail")
 def detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return projections.details(services.dossier_for_system(code, _system(request)))
 
 
 @router.post("/{code}/events", auth=SystemKey(),
-             response={200: EventOut, 400: Problem, 403: Problem, 404: Problem, 409: Problem},
+             response={200: DossierEventOut, 400: DossierProblem, 403: DossierProblem, 404: DossierProblem, 409: DossierProblem},
              summary="Push a status event (idempotent on event_id; 409 names the allowed moves)",
              url_name="dossiers_event")
-def push_event(request: HttpRequest, code: str, body: EventIn) -> dict[str, Any]:
+def push_event(request: HttpRequest, code: str, body: DossierEventIn) -> dict[str, Any]:
     dossier, changed = services.push_status(code, body.status, system=_system(request), event_id=body.event_id,
                                             message=body.message, at=body.at)
     return {"changed": changed, "dossier": projections.details(dossier)}

@@ -14,7 +14,7 @@ from congdanso.web.cases import my_cases
 router = Router(tags=["my cases"])
 
 
-class CaseOut(Schema):
+class MyCaseOut(Schema):
     kind: str = Field(..., description="report (filed by me), followed (a report I follow) or dossier")
     code: str
     title: str
@@ -27,19 +27,19 @@ class CaseOut(Schema):
     next_step: str = Field(..., description="what I can do now; empty when nothing")
 
 
-class CasesOut(Schema):
-    items: list[CaseOut]
+class MyCasesOut(Schema):
+    items: list[MyCaseOut]
     total: int
 
 
-class CasesQuery(Schema):
+class MyCasesQuery(Schema):
     kind: str | None = Field(None, description="report, followed or dossier")
     offset: int = Field(0, ge=0, le=10_000)
     limit: int = Field(20, ge=1, le=100)
 
 
-@router.get("/me/cases", response=CasesOut, auth=django_auth, url_name="my_cases",
+@router.get("/me/cases", response=MyCasesOut, auth=django_auth, url_name="my_cases",
             summary="My reports, followed reports and dossiers, latest change first")
-def cases(request: HttpRequest, q: Query[CasesQuery]) -> dict[str, Any]:
+def cases(request: HttpRequest, q: Query[MyCasesQuery]) -> dict[str, Any]:
     found = [c for c in my_cases(request.user) if not q.kind or c.kind == q.kind]
     return {"items": [c.as_dict() for c in found[q.offset:q.offset + q.limit]], "total": len(found)}
