@@ -135,7 +135,8 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.post("/{code}/events", auth=SystemKey(),
-             response={200: DossierEventOut, 400: DossierProblem, 403: DossierProblem, 404: DossierProblem, 409: DossierProblem},
+             response={200: DossierEventOut, 400: DossierProblem, 403: DossierProblem, 404: DossierProblem,
+                       409: DossierProblem},
              summary="Push a status event (idempotent on event_id; 409 names the allowed moves)",
              url_name="dossiers_event")
 def push_event(request: HttpRequest, code: str, body: DossierEventIn) -> dict[str, Any]:
