@@ -128,4 +128,5 @@ def test_preferences_list_only_kinds_of_areas_that_exist(client, citizen) -> Non
     client.force_login(citizen)
     html = client.get("/notifications/preferences").content.decode()
     assert "ch-report_status" in html
-    assert "ch-dossier_status" not in html and "ch-idea_answered" not in html  # no dossiers or feedback app yet
+    assert "ch-dossier_status" in html  # the dossiers app runs
+    assert "ch-idea_answered" not in html and "ch-emergency_alert" not in html  # no feedback or alerts app yet

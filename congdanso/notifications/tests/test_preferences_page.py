@@ -176,10 +176,12 @@ def test_only_kinds_of_areas_the_platform_runs(client, citizen, officer) -> None
     client.force_login(citizen)
     shown = kinds_on(client.get(PAGE).content.decode())
     assert shown == ["Thông báo từ chính quyền", "Phản ánh của tôi thay đổi trạng thái", "Phản ánh của tôi có kết quả",
-                     "Có tin mới về nội dung tôi theo dõi"], "dossiers, feedback and alerts do not run yet"
-    client.post(PAGE, {"ch-report_status": ["webpush"], "ch-dossier_status": ["webpush"]})
+                     "Hồ sơ của tôi thay đổi trạng thái", "Có tin mới về nội dung tôi theo dõi"], \
+        "feedback and alerts do not run yet"
+    client.post(PAGE, {"ch-report_status": ["webpush"], "ch-idea_answered": ["webpush"]})
     assert set(Preference.objects.get(user=citizen).channels) == {
-        "announcement", "report_status", "report_result", "followed_update"}, "a kind of no area is not stored"
+        "announcement", "report_status", "report_result", "dossier_status", "followed_update"}, \
+        "a kind of no area is not stored"
     staff_page = staff_client(client, officer).get(PAGE).content.decode()
     assert kinds_on(staff_page) == ["Việc mới được giao", "Việc sắp hoặc đã quá hạn"]
 
