@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from congdanso.accounts.roles import Role
 from congdanso.core import audit
 from congdanso.core.models import AuditEntry
 from congdanso.notifications import kinds
@@ -245,10 +246,14 @@ def test_the_officer_reads_the_code_from_the_confirmation(client, officer, categ
         "channel": "hotline", "category": category.code, "description": "Cống nghẹt", "ward": ward.code,
         "address": "Hẻm 12 Lê Lợi", "contact_phone": CALLER, "sms_consent": "1", "idempotency_key": "c1"})
     assert again["Location"] == response["Location"] and Report.objects.count() == 1
-    # Another officer is sent to the case page, which decides what they may see.
+    # A colleague of the agency handling it is sent to the case page; an officer of another agency gets a 404.
+    client.logout()
+    colleague = make_staff("lan.sxd", "Ngô Thị Lan", [(Role.AGENCY_OFFICER, report.agency)])
+    seen = staff_client(client, colleague).get(reverse("reports_staff:call_recorded", args=[report.pk]))
+    assert seen.status_code == 302 and seen["Location"] == reverse("reports_staff:detail", args=[report.pk])
     client.logout()
     other = staff_client(client, other_officer).get(reverse("reports_staff:call_recorded", args=[report.pk]))
-    assert other.status_code == 302 and other["Location"] == reverse("reports_staff:detail", args=[report.pk])
+    assert other.status_code == 404
 
 
 def test_without_consent_the_confirmation_says_to_read_the_code(client, officer, category, ward):
