@@ -61,6 +61,7 @@ run: install
 	echo "==> Wards, agencies, categories and demo staff" && $(BIN)/python manage.py load_reference --demo && \
 	echo "==> Procedures" && $(BIN)/python manage.py import_procedures --bundled --no-progress -v 0 && \
 	echo "==> Demo reports" && $(BIN)/python manage.py seed_demo_reports && \
+	echo "==> Demo dossiers" && $(BIN)/python manage.py seed_demo_dossiers && \
 	echo "Công Dân Số: http://127.0.0.1:$(PORT)/  (back office: http://127.0.0.1:$(PORT)/backoffice/;" \
 	  "a demo TOTP code: $(BIN)/python manage.py demo_totp; Ctrl-C stops)" && \
 	{ $(BIN)/honcho start -f Procfile -p $(PORT) --no-prefix; rc=$$?; \
@@ -72,6 +73,7 @@ dev: install
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py load_reference --demo
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py import_procedures --bundled --no-progress -v 0
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py seed_demo_reports
+	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py seed_demo_dossiers
 	DEBUG=1 DEVIDP_ENABLED=1 TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run in parallel (pytest-xdist, one process per core), spread test by test; tests marked with the same

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "congdanso.notifications",
     "congdanso.reports",
     "congdanso.procedures",
+    "congdanso.dossiers",
     "congdanso.devidp",
     "congdanso.api",
     "congdanso.backoffice",

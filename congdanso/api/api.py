@@ -10,9 +10,11 @@ from ninja.errors import AuthenticationError, ValidationError
 from congdanso.accounts.api import router as accounts_router
 from congdanso.api.docs import VendoredSwagger
 from congdanso.core.errors import DomainError
+from congdanso.dossiers.api import router as dossiers_router
 from congdanso.notifications.api import router as notifications_router
 from congdanso.procedures.api import router as procedures_router
 from congdanso.reports.api import router as reports_router
+from congdanso.web.api import router as web_router
 
 api = NinjaAPI(
     title="Công Dân Số API",
@@ -24,7 +26,9 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/reports", reports_router)
 api.add_router("/procedures", procedures_router)
+api.add_router("/dossiers", dossiers_router)
 api.add_router("/", notifications_router)
+api.add_router("/", web_router)
 
 
 @api.exception_handler(DomainError)

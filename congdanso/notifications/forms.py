@@ -13,17 +13,23 @@ class PreferenceForm(forms.Form):
                                   widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     quiet_end = forms.TimeField(label=_("Đến"), required=False,
                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    email = forms.EmailField(label=_("Thư điện tử nhận thông báo"), required=False,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.RegexField(label=_("Số điện thoại nhận SMS"), required=False, regex=r"^\+?[0-9 .-]{9,15}$",
-                             error_messages={"invalid": _("Số điện thoại không hợp lệ.")},
-                             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("quiet_start")) != bool(data.get("quiet_end")):
             raise forms.ValidationError(_("Hãy nhập cả giờ bắt đầu và giờ kết thúc khoảng yên lặng."))
         return data
+
+
+class ContactForm(forms.Form):
+    """An e-mail address or phone number to send a one-time code to (its format is the service's to check).
+    Without the field (the "send again" button) the address on file is used."""
+
+    address = CleanCharField(label=_("Địa chỉ"), max_length=300, required=False)
+
+
+class CodeForm(forms.Form):
+    code = CleanCharField(label=_("Mã xác nhận"), max_length=20, required=False)
 
 
 class AnnouncementForm(forms.Form):

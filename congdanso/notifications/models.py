@@ -160,6 +160,32 @@ class Preference(models.Model):
         return f"{self.user_id}"
 
 
+class ContactVerification(models.Model):
+    """A one-time code sent to a resident's e-mail address or phone number, to prove it reaches them.
+
+    Only keyed hashes are kept: of the code (with the address it was sent to, so a code proves that address only)
+    and of the address. One row per person and channel; it is deleted when the code is confirmed, after too many
+    wrong codes, when the address changes, and replaced by the next code sent."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_verifications",
+                             verbose_name=_("người dùng"))
+    channel = models.CharField(_("kênh"), max_length=10,
+                               choices=[(Channel.EMAIL, Channel.EMAIL.label), (Channel.SMS, Channel.SMS.label)])
+    address_hash = models.CharField(_("mã băm của địa chỉ"), max_length=64)
+    code_hash = models.CharField(_("mã băm của mã xác nhận"), max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
+    sent_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), db_index=True)
+
+    class Meta:
+        verbose_name = _("mã xác nhận liên hệ")
+        verbose_name_plural = _("mã xác nhận liên hệ")
+        constraints = [models.UniqueConstraint(fields=["user", "channel"], name="contact_verification_one")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.channel}"
+
+
 class Webhook(models.Model):
     """An integrator's endpoint: receives signed JSON events (HMAC-SHA256) for the topics it subscribed to."""
 

@@ -10,7 +10,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
 from congdanso.notifications.channels.base import Recipient
-from congdanso.notifications.models import Delivery, DeliveryStatus, Notification, Preference, PushSubscription
+from congdanso.notifications.models import (
+    ContactVerification,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    Preference,
+    PushSubscription,
+)
 
 
 def inbox(user: Any) -> QuerySet[Notification]:
@@ -49,11 +56,9 @@ def audience(user_ids: list[int], *, with_push: bool) -> Audience:
             subscriptions[user_id].append(sub_id)
     recipients = []
     for user_id, language, email in users:
-        pref = preferences.get(user_id)
+        to_email, to_phone = reachable(preferences.get(user_id), email)
         recipients.append(Recipient(
-            user_id=user_id, language=language or "vi",
-            email=(pref.email if pref and pref.email else email) or "",
-            phone=(pref.phone if pref else "") or "",
+            user_id=user_id, language=language or "vi", email=to_email, phone=to_phone,
             subscriptions=tuple(subscriptions.get(user_id, ())),
         ))
     return Audience(recipients, preferences)
@@ -64,9 +69,25 @@ def addresses_for(user_ids: list[int]) -> dict[int, tuple[str, str]]:
     result: dict[int, tuple[str, str]] = {}
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=set(user_ids))}
     for user_id, email in get_user_model().objects.filter(pk__in=set(user_ids)).values_list("pk", "email"):
-        pref = prefs.get(user_id)
-        result[user_id] = ((pref.email if pref and pref.email else email) or "", (pref.phone if pref else "") or "")
+        result[user_id] = reachable(prefs.get(user_id), email)
     return result
+
+
+def reachable(pref: Preference | None, account_email: str | None) -> tuple[str, str]:
+    """(e-mail, phone) notices may go to: the resident's own address and number only once proved with a one-time
+    code (a typed address may be someone else's), else the account's e-mail (set by an administrator for staff;
+    empty for residents) and no phone."""
+    email = pref.email if pref is not None and pref.email and pref.email_verified_at else ""
+    phone = pref.phone if pref is not None and pref.phone and pref.phone_verified_at else ""
+    return email or account_email or "", phone or ""
+
+
+def pending_verifications(user: Any) -> dict[str, ContactVerification]:
+    """{channel: the code waiting to be typed} for the preferences page (expired codes are not waiting)."""
+    from django.utils import timezone
+
+    rows = ContactVerification.objects.filter(user=user, expires_at__gt=timezone.now())
+    return {row.channel: row for row in rows}
 
 
 def deliveries_for_object(object_type: str, object_id: str, **filters: Any) -> list[Notification]:

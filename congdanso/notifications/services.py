@@ -29,7 +29,7 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import has_role
 from congdanso.core import audit, outbox, outgoing
 from congdanso.core.cache import count as count_hits
-from congdanso.notifications import channels, contacts, kinds, receipts, rendering, subjects
+from congdanso.notifications import channels, contacts, kinds, receipts, rendering, subjects, verification
 from congdanso.notifications.bulk import insert_returning
 from congdanso.notifications.errors import (
     AnnouncementNotAllowed,
@@ -51,6 +51,11 @@ from congdanso.notifications.models import (
     Webhook,
 )
 from congdanso.notifications.queries import audience
+
+# Proving an e-mail address or phone number with a one-time code (verification.py): services of this app too.
+from congdanso.notifications.verification import confirm_contact as confirm_contact
+from congdanso.notifications.verification import remove_contact as remove_contact
+from congdanso.notifications.verification import send_verification_code as send_verification_code
 
 logger = logging.getLogger(__name__)
 
@@ -385,7 +390,11 @@ def notify_contacts(notices: Iterable[ContactNotice]) -> int:
 # --- preferences --------------------------------------------------------------------------------------------------
 
 def update_preferences(user: Any, *, channels_by_kind: dict[str, list[str]], quiet_start: dt.time | None,
-                       quiet_end: dt.time | None, email: str = "", phone: str = "", actor: Any = None) -> Preference:
+                       quiet_end: dt.time | None, email: str | None = None, phone: str | None = None,
+                       actor: Any = None) -> Preference:
+    """Channels per kind and quiet hours; ``email``/``phone`` (None: unchanged, "": removed) change the addresses,
+    and a changed address must be proved again (``verification``). E-mail and SMS may be chosen only for a proved
+    address: ChannelNotVerified otherwise."""
     clean: dict[str, list[str]] = {}
     for code, chosen in channels_by_kind.items():
         kind = kinds.get(code)
@@ -397,10 +406,12 @@ def update_preferences(user: Any, *, channels_by_kind: dict[str, list[str]], qui
         raise InvalidPreference(_("Hãy nhập cả giờ bắt đầu và giờ kết thúc khoảng yên lặng."))
     with transaction.atomic():
         pref, _created = Preference.objects.select_for_update().get_or_create(user=user)
+        for code, value in ((Channel.EMAIL, email), (Channel.SMS, phone)):
+            if value is not None:
+                verification.apply_contact(pref, code, verification.normalise_address(code, value, allow_blank=True))
+        verification.check_channels(pref, clean)
         pref.channels = clean
         pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
-        pref.email = email.strip()
-        pref.phone = phone.strip()
         pref.save()
         audit.record("notifications.preferences_changed", actor=actor or user, obj=pref,
                      kinds=sorted(clean), quiet=bool(quiet_start))

@@ -23,7 +23,7 @@ from congdanso.agencies.models import Agency, AgencyKind, Category, Unit, UnitKi
 from congdanso.core import outbox
 from congdanso.core.models import OutboxMessage, OutboxStatus
 from congdanso.notifications.channels import webpush
-from congdanso.notifications.models import Delivery, DeliveryStatus
+from congdanso.notifications.models import Delivery, DeliveryStatus, Preference
 from congdanso.reports import services as report_services
 from congdanso.reports.photos import Upload
 
@@ -84,6 +84,21 @@ def staff_client(client: Client, user: User) -> Client:
     session["staff_started_at"] = time.time()
     session.save()
     return client
+
+
+def verified_contact(user: User, *, email: str = "", phone: str = "") -> Preference:
+    """``user``'s notification e-mail address and/or phone number, already proved by a one-time code (the flow
+    itself is tested in notifications/tests/test_verification.py)."""
+    from congdanso.notifications.verification import normalise_address
+
+    pref, _created = Preference.objects.get_or_create(user=user)
+    now = timezone.now()
+    if email:
+        pref.email, pref.email_verified_at = normalise_address("email", email), now
+    if phone:
+        pref.phone, pref.phone_verified_at = normalise_address("sms", phone), now
+    pref.save()
+    return pref
 
 
 # --- reports --------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("me", views.me, name="me"),
+    path("viec-cua-toi", views.cases, name="cases"),
     path("da-dang-xuat", views.signed_out, name="signed_out"),
     path("quyen-rieng-tu", views.info, {"page": "privacy"}, name="privacy"),
     path("dieu-khoan", views.info, {"page": "terms"}, name="terms"),

@@ -6,6 +6,7 @@ import sys
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -16,6 +17,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from congdanso.accounts.views import SIGNED_OUT_KEY
 from congdanso.core import outage
 from congdanso.web.areas import AREAS, AREAS_BY_SLUG
+from congdanso.web.cases import my_cases
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -103,3 +105,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return outage.unavailable(request)
     return render(request, "web/error.html", {"status": 500, "title": _("Có lỗi xảy ra"),
                   "message": _("Hệ thống gặp sự cố. Vui lòng thử lại sau.")}, status=500)
+
+
+@never_cache
+@login_required(login_url="accounts:oidc_login")
+def cases(request: HttpRequest) -> HttpResponse:
+    """Việc của tôi: everything the resident follows, latest change first, with what they can do next."""
+    kind = request.GET.get("loai", "")
+    found = [c for c in my_cases(request.user) if kind not in ("report", "followed", "dossier") or c.kind == kind]
+    page = Paginator(found, 20).get_page(request.GET.get("page"))
+    return render(request, "web/cases.html", {"page": page, "kind": kind})

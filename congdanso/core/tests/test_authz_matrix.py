@@ -44,6 +44,7 @@ from django.utils import timezone
 from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, AgencyKind, Category, Unit, UnitKind
+from congdanso.dossiers import services as dossier_services
 from congdanso.notifications.models import Notification
 from congdanso.procedures.models import Procedure
 from congdanso.reports import services as report_services
@@ -74,6 +75,7 @@ MATRIX = """
 row                                     anon  no_2fa reporter resident off_a grant off_b adm_a adm_b city  editor dpo
 web:home                                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:me                                  login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+web:cases                               login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:manifest                            ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:service_worker                      ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 web:offline                             ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -136,11 +138,23 @@ backoffice:home                         login login  login    login    ok    ok 
 procedures:list                         ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 procedures:detail                       ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 procedures:detail[inactive]             404   404    404      404      404   404   404   404   404   404   404    404
+dossiers:lookup                         ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+dossiers:token                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+dossiers:detail                         login login  ok       404      ok    ok    404   ok    404   ok    404    404
+dossiers:receipt                        login login  ok       404      ok    ok    404   ok    404   ok    404    404
+dossiers:rate                           login login  ok       404      404   404   404   404   404   404   404    404
+dossiers:stats                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+dossiers_staff:list                     login login  login    login    ok    ok    ok    ok    ok    ok    ok     ok
+dossiers_staff:detail                   login login  login    login    ok    ok    404   ok    404   ok    404    404
+dossiers_staff:act[note]                login login  login    login    ok    ok    404   ok    404   ok    404    404
 notifications:inbox                     login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:open                      login login  ok       404      404   404   404   404   404   404   404    404
 notifications:read_all                  login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:badge                     login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:preferences               login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+notifications:contact_send_code         login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+notifications:contact_confirm           login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+notifications:contact_remove            login login  ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 notifications:staff_announce            login login  login    login    404   404   404   ok    ok    ok    404    404
 notifications:staff_deliveries[hidden]  login login  login    login    ok    ok    404   ok    404   ok    404    ok
 notifications:staff_deliveries[visible] login login  login    login    ok    ok    404   ok    404   ok    404    ok
@@ -165,6 +179,10 @@ api-v1:public_key                       ok    ok     ok       ok       ok    ok 
 api-v1:push_subscribe                   401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:push_unsubscribe                 401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:receipt                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:my_cases                         401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+api-v1:dossiers_create                  401   401    401      401      401   401   401   401   401   401   401    401
+api-v1:dossiers_detail                  401   401    401      401      401   401   401   401   401   401   401    401
+api-v1:dossiers_event                   401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:procedures_list                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:procedures_fields                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:procedures_detail                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -234,6 +252,7 @@ REQUESTS: dict[str, Probe] = {
     "web:terms": _get(lambda w: reverse("web:terms")),
     "web:contact": _get(lambda w: reverse("web:contact")),
     "web:accessibility": _get(lambda w: reverse("web:accessibility")),
+    "web:cases": _get(lambda w: reverse("web:cases")),
     "web:manifest": _get(lambda w: reverse("web:manifest")),
     "web:service_worker": _get(lambda w: reverse("web:service_worker")),
     "web:offline": _get(lambda w: reverse("web:offline")),
@@ -307,6 +326,17 @@ REQUESTS: dict[str, Probe] = {
         "POST", lambda w: reverse("reports_staff:act", args=[w.visible.pk, "merge"]),
         lambda w: {"into": w.other.code}),
     "backoffice:home": _get(lambda w: reverse("backoffice:home")),
+    "dossiers:lookup": _get(lambda w: reverse("dossiers:lookup") + "?ma=" + w.extra["dossier"].code),
+    "dossiers:token": _get(lambda w: reverse("dossiers:token", args=[w.extra["dossier"].lookup_token])),
+    "dossiers:detail": _get(lambda w: reverse("dossiers:detail", args=[w.extra["dossier"].code])),
+    "dossiers:receipt": _get(lambda w: reverse("dossiers:receipt", args=[w.extra["dossier"].code])),
+    "dossiers:rate": _get(lambda w: reverse("dossiers:rate", args=[w.extra["dossier"].code])),
+    "dossiers:stats": _get(lambda w: reverse("dossiers:stats")),
+    "dossiers_staff:list": _get(lambda w: reverse("dossiers_staff:list")),
+    "dossiers_staff:detail": _get(lambda w: reverse("dossiers_staff:detail", args=[w.extra["dossier"].code])),
+    "dossiers_staff:act[note]": Probe("POST", lambda w: reverse("dossiers_staff:act",
+                                                                args=[w.extra["dossier"].code, "note"]),
+                                      lambda w: {"message": "Đã gọi điện cho người nộp."}),
     "procedures:list": _get(lambda w: reverse("procedures:list") + "?q=dang+ky+khai+sinh"),
     "procedures:detail": _get(lambda w: reverse("procedures:detail", args=[w.extra["procedure"].code])),
     "procedures:detail[inactive]": _get(lambda w: reverse("procedures:detail",
@@ -316,6 +346,13 @@ REQUESTS: dict[str, Probe] = {
     "notifications:read_all": Probe("POST", lambda w: reverse("notifications:read_all")),
     "notifications:badge": _get(lambda w: reverse("notifications:badge")),
     "notifications:preferences": _get(lambda w: reverse("notifications:preferences")),
+    # Each person proves their own address: the answer is about the signed-in account only (no object of another).
+    "notifications:contact_send_code": Probe("POST", lambda w: reverse("notifications:contact_send_code",
+                                                                       args=["email"]),
+                                             lambda w: {"address": "dia.chi.moi@example.vn"}),
+    "notifications:contact_confirm": Probe("POST", lambda w: reverse("notifications:contact_confirm", args=["sms"]),
+                                           lambda w: {"code": "123456"}),
+    "notifications:contact_remove": Probe("POST", lambda w: reverse("notifications:contact_remove", args=["email"])),
     "notifications:staff_announce": _get(lambda w: reverse("notifications:staff_announce")),
     "notifications:staff_deliveries[hidden]": _get(
         lambda w: reverse("notifications:staff_deliveries", args=["reports.report", w.hidden.pk])),
@@ -347,6 +384,13 @@ REQUESTS: dict[str, Probe] = {
                                    json=True),
     "api-v1:push_unsubscribe": Probe("POST", lambda w: reverse("api-v1:push_unsubscribe"),
                                      lambda w: {"endpoint": SUBSCRIPTION["endpoint"]}, json=True),
+    "api-v1:my_cases": _get(lambda w: reverse("api-v1:my_cases")),
+    # one-stop-shop systems only (their API key): a signed-in person is not a system
+    "api-v1:dossiers_create": Probe("POST", lambda w: reverse("api-v1:dossiers_create"),
+                                    lambda w: {"external_id": "x", "procedure": "1.001193", "agency": "A"}, json=True),
+    "api-v1:dossiers_detail": _get(lambda w: reverse("api-v1:dossiers_detail", args=[w.extra["dossier"].code])),
+    "api-v1:dossiers_event": Probe("POST", lambda w: reverse("api-v1:dossiers_event", args=[w.extra["dossier"].code]),
+                                   lambda w: {"event_id": "x", "status": 4}, json=True),
     "api-v1:procedures_list": _get(lambda w: reverse("api-v1:procedures_list") + "?q=khai+sinh&level=commune"),
     "api-v1:procedures_fields": _get(lambda w: reverse("api-v1:procedures_fields")),
     "api-v1:procedures_detail": _get(lambda w: reverse("api-v1:procedures_detail",
@@ -500,6 +544,10 @@ def world(db, settings, tmp_path) -> World:
             address="Trước số 5 Lê Lợi", contact_phone="0912345678", sms_consent=True), actor=users["city"]).report,
     }
     Procedure.objects.filter(code="1.000000").update(is_active=False)
+    # the reporter's dossier at agency A's desk
+    extra["dossier"] = dossier_services.create_dossier(
+        dossier_services.DossierInput(procedure_code=extra["procedure"].code, agency_code=agency_a.code,
+                                      applicant_name="Đỗ Văn Nộp"), actor=users["off_a"], applicant=users["reporter"])
     return World(agency_a=agency_a, agency_b=agency_b, users=users, hidden=hidden, visible=visible,
                  moderated=moderated, other=other, public_photo=visible.photos.get(),
                  moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk], extra=extra)

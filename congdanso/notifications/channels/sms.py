@@ -37,6 +37,16 @@ def text_of(delivery: Job) -> str:
     return text[:SMS_MAX]
 
 
+def gateway_post(session: outgoing.Client, phone: str, text: str, reference: str) -> outgoing.Response:
+    """One message to the HTTP gateway (``reference`` is also the Idempotency-Key). Raises OutgoingRefused or
+    OSError when it cannot be reached; the caller reads the answer's status."""
+    body = json.dumps({"to": phone, "text": text, "sender": settings.SMS_SENDER, "reference": reference},
+                      ensure_ascii=False).encode("utf-8")
+    return session.post(settings.SMS_URL, body=body, redirects=3,
+                        headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_TOKEN}",
+                                 "Idempotency-Key": reference})
+
+
 class SmsChannel(Channel):
     code = "sms"
     label = _("Tin nhắn SMS")
@@ -71,14 +81,8 @@ class SmsChannel(Channel):
     def post(self, session: outgoing.Client, delivery: Job, phone: str) -> Outcome:
         if not settings.SMS_URL:
             return Outcome(delivery.pk, "retry", "SMS_URL is not set")
-        body = json.dumps({"to": phone, "text": text_of(delivery), "sender": settings.SMS_SENDER,
-                           "reference": f"cds-delivery-{delivery.pk}"}, ensure_ascii=False).encode("utf-8")
         try:
-            response = session.post(
-                settings.SMS_URL, body=body, redirects=3,
-                headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_TOKEN}",
-                         "Idempotency-Key": f"cds-delivery-{delivery.pk}"},
-            )
+            response = gateway_post(session, phone, text_of(delivery), f"cds-delivery-{delivery.pk}")
         except outgoing.OutgoingRefused as exc:  # a configuration error: kept queued until it is fixed
             logger.error("SMS gateway refused for delivery %s (set OUTGOING_ALLOWED_HOSTS?): %s", delivery.pk, exc)
             return Outcome(delivery.pk, "retry", f"SMS gateway refused: {exc}"[:500])

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from congdanso.notifications import services
 from congdanso.notifications.models import Delivery, DeliveryStatus
-from congdanso.testing.factories import drain, make_due
+from congdanso.testing.factories import drain, make_due, verified_contact
 
 pytestmark = pytest.mark.django_db
 CONTEXT = {"code": "HS-1", "status": "Đã có kết quả", "procedure": "Đăng ký hộ kinh doanh"}
@@ -117,6 +117,7 @@ def test_sms_http_adapter_with_retry(citizen, settings) -> None:
     gateway = Gateway(fail_first=1)
     settings.SMS_BACKEND, settings.SMS_URL, settings.SMS_TOKEN = "http", gateway.url, "tok-123"
     settings.SITE_URL = "https://congdanso.example.vn"
+    verified_contact(citizen, phone="+84901234567")
     services.update_preferences(citizen, channels_by_kind={"report_status": ["sms"]}, quiet_start=None,
                                 quiet_end=None, phone="+84901234567")
     with transaction.atomic():
@@ -139,6 +140,7 @@ def test_sms_http_adapter_with_retry(citizen, settings) -> None:
 
 
 def test_sms_console_backend(citizen, capsys) -> None:
+    verified_contact(citizen, phone="0901234567")
     services.update_preferences(citizen, channels_by_kind={"announcement": ["sms"]}, quiet_start=None,
                                 quiet_end=None, phone="0901234567")
     with transaction.atomic():

@@ -15,6 +15,7 @@ from congdanso.core.models import OutboxMessage
 from congdanso.notifications import kinds, services
 from congdanso.notifications.models import Delivery, DeliveryStatus, Notification, Preference, PushSubscription
 from congdanso.notifications.tests.pushservice import Subscriber
+from congdanso.testing.factories import verified_contact
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,7 @@ def test_fan_out_batches_writes_and_renders_once_per_language(django_assert_max_
 def test_preferences_choose_channels(citizen) -> None:
     citizen.email = "lan@example.vn"
     citizen.save()
+    verified_contact(citizen, phone="0901234567")
     services.update_preferences(citizen, channels_by_kind={"dossier_status": ["sms"], "announcement": []},
                                 quiet_start=None, quiet_end=None, phone="0901234567")
     with transaction.atomic():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
@@ -104,6 +106,24 @@ def test_announcement_deliveries_are_scoped(client, agency_admin, city_admin, ci
     assert "Lịch cắt điện" not in own, "an agency admin sees only the notices they sent"
     client.logout()
     assert "Lịch cắt điện" in staff_client(client, city_admin).get(url).content.decode()
+
+
+def test_delivery_status_reads_as_cards_on_a_phone(client, city_admin, citizen) -> None:
+    """A table on a wide screen; below 40rem each row is a card whose cells say what they are (data-label), the
+    notice's title first as the row's header (the CSS in web/app.css; screenshots in the issue's notes)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    services.send_announcement(citizen, title="Lịch cắt điện", message="Thứ bảy", actor=city_admin, reason="x" * 10)
+    url = reverse("notifications:staff_deliveries", args=["accounts.user", citizen.pk])
+    html = staff_client(client, city_admin).get(url).content.decode()
+    row = html.split('<table class="deliveries">')[1].split("<tbody>")[1].split("</tr>")[0]
+    assert re.search(r'<th scope="row" class="delivery-title">Lịch cắt điện</th>', row)
+    assert re.findall(r'<td data-label="([^"]+)"', row) == ["Lúc", "Người nhận", "Hộp thư", "Kênh khác"]
+    css = (Path(settings.BASE_DIR) / "congdanso/web/static/web/app.css").read_text()
+    phone = css.split("The delivery-status panel")[1]
+    assert "@media (max-width: 40rem)" in phone and "table.deliveries thead" in phone and "attr(data-label)" in phone
 
 
 def test_send_notice_command(citizen) -> None:

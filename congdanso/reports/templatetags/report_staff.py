@@ -1,4 +1,4 @@
-"""Template helpers of the reports back office."""
+"""Template helpers of the reports pages (the back office, and `coords` on the public report page too)."""
 
 from __future__ import annotations
 

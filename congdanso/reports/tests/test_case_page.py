@@ -74,3 +74,14 @@ def test_next_actions_for_a_closed_report():
         agency_id = 1
     primary, others = next_actions(R(), set(), has_officers=True, city_admin=False)  # type: ignore[arg-type]
     assert primary is None and others == ["note", "flag", "moderate"]
+
+
+def test_the_public_page_shows_the_place_in_the_same_coordinate_format(client, report, officer):
+    """One coordinate format everywhere (the ``coords`` filter): the public page as the staff case page."""
+    staff = _page(client, officer, report).split('data-testid="coords">')[1].split("<")[0]
+    client.logout()
+    public = client.get(reverse("reports:detail", args=[report.code])).content.decode()
+    assert public.split('data-testid="coords">')[1].split("<")[0] == staff
+    assert staff == f"({report.lat:.5f}, {report.lon:.5f})"
+    type(report).objects.filter(pk=report.pk).update(lat=None, lon=None)  # a ward chosen without a map
+    assert 'data-testid="coords"' not in client.get(reverse("reports:detail", args=[report.code])).content.decode()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_preference_verified'),
+        ('notifications', '0004_contact_verification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,144 @@
+"""Integration API for one-stop-shop systems (mounted at /api/v1/dossiers): a department's or ward's system pushes
+its dossiers and their status events. Each system authenticates with its API key (``Authorization: Bearer
+cdsd_…``) and may read and write only the dossiers of its own agencies (403 otherwise). Pushes are idempotent: a
+dossier by the system's own id (``external_id``), an event by its ``event_id``; a repeat is answered 200 and changes
+nothing. Every status change tells the applicant in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.security import HttpBearer
+
+from congdanso.core.textinput import CleanStr
+from congdanso.dossiers import projections, services
+from congdanso.dossiers.models import IntegrationSystem, SubmissionChannel
+from congdanso.dossiers.states import Status as DossierStatus
+
+router = Router(tags=["dossiers (one-stop-shop systems)"])
+
+
+class SystemKey(HttpBearer):
+    """``Authorization: Bearer cdsd_…``: the key given once when the system was registered."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> IntegrationSystem | None:
+        return services.authenticate_system(token)
+
+
+def _system(request: HttpRequest) -> IntegrationSystem:
+    return request.auth  # type: ignore[attr-defined]  # set by SystemKey
+
+
+class DossierApplicantIn(Schema):
+    kind: Literal["citizen", "business", "household"] = "citizen"
+    name: CleanStr = Field("", max_length=200)
+    id_number: CleanStr = Field("", max_length=20, description="personal ID number (12 digits) or tax code")
+    phone: CleanStr = Field("", max_length=20)
+
+
+class DossierIn(Schema):
+    external_id: CleanStr = Field(..., min_length=1, max_length=100, description="the dossier's id in your system")
+    code: CleanStr = Field("", max_length=64, description="<agency code>-<YYMMDD>-<sequence>; made here when empty")
+    procedure: CleanStr = Field(..., max_length=30, description="national procedure code, e.g. 1.001193")
+    agency: CleanStr = Field(..., max_length=40, description="receiving agency code (one of your system's)")
+    applicant: DossierApplicantIn = Field(default_factory=lambda: DossierApplicantIn(name="", id_number="", phone=""))
+    channel: Literal[1, 2, 3] = Field(1, description="1 direct, 2 online, 3 postal")
+    status: Literal[1, 2, "submitted", "accepted"] = Field(2, description="1 submitted online or 2 accepted")
+    submitted_at: dt.datetime | None = None
+    accepted_at: dt.datetime | None = None
+    due_at: dt.datetime | None = Field(None, description="the due date you gave; computed from the procedure when "
+                                                         "empty")
+    fee_amount: int | None = Field(None, ge=0)
+
+
+class DossierEventIn(Schema):
+    event_id: CleanStr = Field(..., min_length=1, max_length=100, description="your id of this event (idempotency)")
+    status: int | str = Field(..., description="the new status: national code 1–10 or its name")
+    message: CleanStr = Field("", max_length=4000, description="what the applicant reads (required for refusal, "
+                                                               "supplement, fees and stop)")
+    at: dt.datetime | None = Field(None, description="when it happened (default: now)")
+
+
+class DossierTimelineEntry(Schema):
+    kind: str
+    label: str
+    status: str
+    status_code: int | None
+    message: str
+    by: str
+    at: str | None
+
+
+class DossierOut(Schema):
+    code: str
+    procedure: str
+    procedure_name: str
+    agency: str
+    agency_name: str
+    status: str
+    status_code: int
+    status_name: str
+    submitted_at: str | None
+    accepted_at: str | None
+    due_at: str | None
+    finished_at: str | None
+    returned_at: str | None
+    overdue: bool
+    on_time: bool | None
+    updated_at: str | None
+    channel: int
+    fee_amount: int | None
+    fee_status: str
+    result: str
+    apology: str
+    original_due_at: str | None
+    paused_days: float
+    timeline: list[DossierTimelineEntry]
+
+
+class DossierEventOut(Schema):
+    changed: bool = Field(..., description="false when this event_id was already recorded (nothing changed)")
+    dossier: DossierOut
+
+
+class DossierProblem(Schema):
+    code: str
+    message: str
+    allowed: list[str] | None = None
+
+
+def _input(body: DossierIn) -> services.DossierInput:
+    status = DossierStatus.SUBMITTED if body.status in (1, "submitted") else DossierStatus.ACCEPTED
+    return services.DossierInput(
+        procedure_code=body.procedure, agency_code=body.agency, applicant_name=body.applicant.name,
+        applicant_number=body.applicant.id_number, applicant_kind=body.applicant.kind,
+        applicant_phone=body.applicant.phone, channel=SubmissionChannel(body.channel), code=body.code,
+        status=status, submitted_at=body.submitted_at, accepted_at=body.accepted_at, due_at=body.due_at,
+        fee_amount=body.fee_amount, external_id=body.external_id)
+
+
+@router.post("", auth=SystemKey(), response={200: DossierOut, 201: DossierOut, 400: DossierProblem, 403: DossierProblem,
+                                             409: DossierProblem},
+             summary="Record a dossier (idempotent on external_id)", url_name="dossiers_create")
+def create(request: HttpRequest, body: DossierIn) -> Status:
+    dossier, created = services.record_from_system(_input(body), system=_system(request))
+    return Status(201 if created else 200, projections.details(dossier))
+
+
+@router.get("/{code}", auth=SystemKey(), response={200: DossierOut, 403: DossierProblem, 404: DossierProblem},
+            summary="One of your agencies' dossiers, with its timeline", url_name="dossiers_detail")
+def detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return projections.details(services.dossier_for_system(code, _system(request)))
+
+
+@router.post("/{code}/events", auth=SystemKey(),
+             response={200: DossierEventOut, 400: DossierProblem, 403: DossierProblem, 404: DossierProblem, 409: DossierProblem},
+             summary="Push a status event (idempotent on event_id; 409 names the allowed moves)",
+             url_name="dossiers_event")
+def push_event(request: HttpRequest, code: str, body: DossierEventIn) -> dict[str, Any]:
+    dossier, changed = services.push_status(code, body.status, system=_system(request), event_id=body.event_id,
+                                            message=body.message, at=body.at)
+    return {"changed": changed, "dossier": projections.details(dossier)}

@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+from django.utils.translation import gettext_lazy as _
+
+
+def _link_dossiers(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A resident who signs in at level 2 finds the dossiers filed under their ID number before they had an
+    account."""
+    from congdanso.dossiers.services import link_dossiers_of
+
+    link_dossiers_of(user)
+
+
+class DossiersConfig(AppConfig):
+    name = "congdanso.dossiers"
+    label = "dossiers"
+    verbose_name = _("Hồ sơ thủ tục hành chính")
+
+    def ready(self) -> None:
+        user_logged_in.connect(_link_dossiers, dispatch_uid="dossiers.link_on_login")

@@ -1,0 +1,595 @@
+"""Business rules of dossiers. Every change is a ``verb_noun(..., actor=...)`` function here.
+
+One transition (``_transition``) locks the dossier, checks the move in ``states.ACTIONS``, changes it, writes the
+timeline row and the audit entry, and tells the applicant (``notifications.notify``) and the webhooks — in one
+transaction. A one-stop-shop system's event carries its own id: a repeat finds the event already written and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congdanso.accounts.actors import Actor, is_staff_member, signed_in
+from congdanso.accounts.models import IdentityLevel, User, UserKind
+from congdanso.accounts.roles import Role
+from congdanso.accounts.services import agency_ids_of, has_role
+from congdanso.agencies.models import Agency
+from congdanso.core import audit
+from congdanso.core.cache import count
+from congdanso.core.fields import blind_index
+from congdanso.dossiers import projections, queries, states
+from congdanso.dossiers.errors import (
+    BadCode,
+    BadMove,
+    DossierError,
+    DossierNotFound,
+    NotAllowed,
+    RateLimited,
+    RatingInvalid,
+)
+from congdanso.dossiers.models import (
+    ApplicantKind,
+    Dossier,
+    DossierEvent,
+    DossierSequence,
+    FeeStatus,
+    IntegrationSystem,
+    Rating,
+    Satisfaction,
+    SubmissionChannel,
+)
+from congdanso.dossiers.states import EventKind, Status, Who
+from congdanso.lib.text import fold
+from congdanso.lib.workdays import LOCAL_ZONE, add_working_days, is_working_day
+from congdanso.notifications import services as notifications
+from congdanso.procedures.models import ChannelKind, Procedure
+
+K = EventKind
+
+
+# --- who may act ---------------------------------------------------------------------------------------------------
+
+def can_work_on(user: Actor, dossier: Dossier) -> bool:
+    """City admins work on every dossier; agency staff on their agency's dossiers."""
+    if not is_staff_member(user):
+        return False
+    if has_role(user, Role.CITY_ADMIN):
+        return True
+    return dossier.agency_id in agency_ids_of(user)
+
+
+def is_applicant(user: Actor, dossier: Dossier) -> bool:
+    return signed_in(user) and dossier.applicant_id is not None and dossier.applicant_id == user.pk
+
+
+def _authorise(actor: Actor, dossier: Dossier, who: Who, system: IntegrationSystem | None) -> None:
+    if system is not None:
+        if not system.agencies.filter(pk=dossier.agency_id).exists():
+            raise NotAllowed(_("Hệ thống này không được cập nhật hồ sơ của cơ quan khác."))
+        return
+    if who == Who.APPLICANT:
+        if not is_applicant(actor, dossier):
+            raise NotAllowed()
+        return
+    if who == Who.STAFF and not can_work_on(actor, dossier):
+        raise NotAllowed()
+
+
+def _actor_label(actor: Actor, dossier: Dossier, system: IntegrationSystem | None) -> str:
+    """Who acted, as the applicant sees it: the agency (never an officer's name), or the applicant."""
+    if system is not None or is_staff_member(actor):
+        return dossier.agency.name
+    if is_applicant(actor, dossier):
+        return "@applicant"
+    return "@system"
+
+
+# --- codes and deadlines -------------------------------------------------------------------------------------------
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9.-]{1,40}-\d{6}-\d{4,6}$")
+
+
+def is_code(text: str) -> bool:
+    return bool(CODE_PATTERN.match(text))
+
+
+def next_code(agency: Agency, when: dt.datetime) -> str:
+    """``<agency code>-<YYMMDD>-<sequence>``: the agency's n-th dossier of that (Vietnamese) day."""
+    day = when.astimezone(LOCAL_ZONE).date()
+    with transaction.atomic():
+        updated = DossierSequence.objects.filter(agency_code=agency.code, day=day).update(value=F("value") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    DossierSequence.objects.create(agency_code=agency.code, day=day, value=1)
+            except IntegrityError:  # another process created the day's row first: count on it
+                DossierSequence.objects.filter(agency_code=agency.code, day=day).update(value=F("value") + 1)
+        value = DossierSequence.objects.get(agency_code=agency.code, day=day).value
+    return f"{agency.code}-{day:%y%m%d}-{value:04d}"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """How long the procedure gives the agency: working days (parsed by the catalogue), or else calendar days
+    ("15 ngày")."""
+
+    working_days: Decimal | None = None
+    calendar_days: int | None = None
+
+
+_CALENDAR_DAYS = re.compile(r"(\d+)\s*ngay\b(?!\s+lam\s+viec)")
+
+
+def deadline_of(procedure: Procedure, channel: int) -> Deadline:
+    kind = {SubmissionChannel.DIRECT: ChannelKind.IN_PERSON, SubmissionChannel.ONLINE: ChannelKind.ONLINE,
+            SubmissionChannel.POSTAL: ChannelKind.POSTAL}.get(SubmissionChannel(channel))
+    rows = sorted(procedure.channels.all(), key=lambda row: row.kind != kind)  # the dossier's own channel first
+    for row in rows:
+        if row.working_days is not None:
+            return Deadline(working_days=row.working_days)
+        found = _CALENDAR_DAYS.search(fold(row.deadline_text))
+        if found:
+            return Deadline(calendar_days=int(found.group(1)))
+    return Deadline(working_days=procedure.working_days)
+
+
+def due_from(start: dt.datetime, deadline: Deadline) -> dt.datetime | None:
+    """The due moment of a dossier accepted at ``start``: 17:00 (Ho Chi Minh City time) of the day the deadline
+    ends. Working days are counted on the Vietnamese calendar (half a day or less: the same working day); calendar
+    days as they are. None when the procedure sets no limit."""
+    day = start.astimezone(LOCAL_ZONE).date()
+    if deadline.working_days is not None:
+        if deadline.working_days < 1:
+            day = day if is_working_day(day) else add_working_days(day, 1)
+        else:
+            day = add_working_days(day, int(deadline.working_days.to_integral_value(rounding="ROUND_CEILING")))
+    elif deadline.calendar_days is not None:
+        day += dt.timedelta(days=deadline.calendar_days)
+    else:
+        return None
+    return dt.datetime.combine(day, dt.time(17, 0), tzinfo=LOCAL_ZONE)
+
+
+# --- creation ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class DossierInput:
+    """A dossier as a one-stop-shop desk, a system or the online form gives it (text already normalised)."""
+
+    procedure_code: str
+    agency_code: str
+    applicant_name: str = ""
+    applicant_number: str = ""  # personal ID number or tax code
+    applicant_kind: str = ApplicantKind.CITIZEN
+    applicant_phone: str = ""
+    channel: int = SubmissionChannel.DIRECT
+    code: str = ""  # given by the sending system; made here when empty
+    status: str = Status.ACCEPTED
+    submitted_at: dt.datetime | None = None
+    accepted_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    fee_amount: int | None = None
+    external_id: str = ""
+
+
+def _procedure(code: str) -> Procedure:
+    procedure = Procedure.objects.filter(code=code, is_active=True).prefetch_related("channels").first()
+    if procedure is None:
+        raise DossierError(_("Không có thủ tục mã “%(code)s” trong danh mục.") % {"code": code[:40]},
+                           field="procedure", code="unknown_procedure")
+    return procedure
+
+
+def _agency(code: str) -> Agency:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise DossierError(_("Không có cơ quan mã “%(code)s”.") % {"code": code[:40]}, field="agency",
+                           code="unknown_agency")
+    return agency
+
+
+def resident_for(personal_id: str) -> User | None:
+    """The level-2 resident account of this personal ID number (through its blind index), if there is one."""
+    if not personal_id:
+        return None
+    return User.objects.filter(personal_id_index=blind_index(personal_id), kind=UserKind.CITIZEN,
+                               identity_level__gte=IdentityLevel.LEVEL2).first()
+
+
+def create_dossier(data: DossierInput, *, actor: Actor, system: IntegrationSystem | None = None,
+                   applicant: User | None = None, request: Any = None) -> Dossier:
+    """Record a dossier received at a desk, by post, from a one-stop-shop system or online (status 1 or 2)."""
+    if data.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        raise DossierError(_("Hồ sơ mới chỉ có thể ở trạng thái “Mới đăng ký” hoặc “Được tiếp nhận”."),
+                           field="status", code="bad_initial_status")
+    procedure = _procedure(data.procedure_code)
+    agency = _agency(data.agency_code)
+    if system is not None and not system.agencies.filter(pk=agency.pk).exists():
+        raise NotAllowed(_("Hệ thống này không được tạo hồ sơ của cơ quan khác."))
+    if system is None and data.channel != SubmissionChannel.ONLINE and not (
+            is_staff_member(actor) and (has_role(actor, Role.CITY_ADMIN) or agency.pk in agency_ids_of(actor))):
+        raise NotAllowed()
+    if data.code and not is_code(data.code):
+        raise DossierError(_("Mã hồ sơ không đúng dạng <mã cơ quan>-<YYMMDD>-<số thứ tự>."), field="code",
+                           code="dossier_bad_code")
+    now = timezone.now()
+    submitted = data.submitted_at or now
+    accepted = (data.accepted_at or submitted) if data.status == Status.ACCEPTED else None
+    with transaction.atomic():
+        dossier = Dossier(
+            code=data.code or next_code(agency, submitted), procedure=procedure, agency=agency, status=data.status,
+            channel=data.channel, applicant_kind=data.applicant_kind, applicant_name=data.applicant_name,
+            applicant_number=data.applicant_number,
+            applicant_number_index=blind_index(data.applicant_number) if data.applicant_number else "",
+            applicant_phone=data.applicant_phone,
+            applicant=applicant or resident_for(data.applicant_number), submitted_at=submitted, accepted_at=accepted,
+            due_at=data.due_at or (due_from(accepted, deadline_of(procedure, data.channel)) if accepted else None),
+            fee_amount=data.fee_amount, system=system, external_id=data.external_id, created_at=now,
+            updated_at=now,
+        )
+        dossier.original_due_at = dossier.due_at
+        try:
+            with transaction.atomic():
+                dossier.save(force_insert=True)
+        except IntegrityError as exc:
+            raise DossierError(_("Mã hồ sơ “%(code)s” đã có.") % {"code": dossier.code}, field="code",
+                               code="dossier_exists", status=409) from exc
+        kind = K.SUBMIT if data.status == Status.SUBMITTED else K.REGISTER
+        event = _event(dossier, kind, actor=actor, system=system, from_status="", at=accepted or submitted)
+        audit.record(f"dossier.{kind}", actor=system or actor, obj=dossier, request=request, code=dossier.code)
+        _tell(dossier, event)
+    return dossier
+
+
+# --- the one transition --------------------------------------------------------------------------------------------
+
+def _event(dossier: Dossier, kind: str, *, actor: Actor, system: IntegrationSystem | None, from_status: str,
+           message: str = "", external_id: str = "", at: dt.datetime | None = None) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier, kind=kind, from_status=from_status, to_status=dossier.status,
+        actor=actor if signed_in(actor) else None, actor_label=_actor_label(actor, dossier, system)[:200],
+        message=message, is_public=states.is_public(kind), system=system, external_id=external_id,
+        created_at=at or timezone.now(),
+    )
+
+
+def _tell(dossier: Dossier, event: DossierEvent) -> None:
+    """Tell the applicant (when they have an account) and the webhooks, in the caller's transaction."""
+    if not event.is_public:
+        return
+    if dossier.applicant_id and event.actor_id != dossier.applicant_id:
+        notifications.notify(
+            [dossier.applicant_id], "dossier_status",
+            {"code": dossier.code, "status": Status(dossier.status).label, "procedure": dossier.procedure.name,
+             "message": event.message},
+            link=reverse("dossiers:detail", args=[dossier.code]), obj=dossier)
+    body = projections.webhook(dossier, event)
+    hooks = [(f"dossier.{event.kind}", body)]
+    if event.from_status != event.to_status:
+        hooks.append(("dossier.status_changed", body))
+    notifications.emit_webhooks(hooks)
+
+
+def get_dossier(code: str) -> Dossier:
+    dossier = Dossier.objects.select_related("procedure", "agency").filter(code=code).first()
+    if dossier is None:
+        raise DossierNotFound()
+    return dossier
+
+
+def _locked(code: str) -> Dossier:
+    dossier = (Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "agency")
+               .filter(code=code).first())
+    if dossier is None:
+        raise DossierNotFound()
+    return dossier
+
+
+def _bad_move(action: str, dossier: Dossier, who: Who | None) -> BadMove:
+    allowed = states.allowed_from(dossier.status, who=who)
+    names = ", ".join(str(states.EVENT_LABELS[a]) for a in allowed) or _("không có")
+    return BadMove(
+        _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”. Các thao tác được phép: %(allowed)s.")
+        % {"action": states.EVENT_LABELS.get(action, action), "status": dossier.get_status_display(),
+           "allowed": names}, allowed)
+
+
+def _apply(dossier: Dossier, action: str, now: dt.datetime) -> None:
+    """The dates and the clock that follow from a move."""
+    before = dossier.status
+    after = states.target(action, before, dossier.paused_from)
+    if before in states.PAUSED and after not in states.PAUSED and dossier.paused_since is not None:
+        waited = now - dossier.paused_since
+        dossier.paused_seconds += max(0, int(waited.total_seconds()))
+        if dossier.due_at is not None:
+            dossier.due_at += waited  # the wait for the applicant does not count toward the deadline
+        dossier.paused_since, dossier.paused_from = None, ""
+    if after in states.PAUSED and before not in states.PAUSED:
+        dossier.paused_since, dossier.paused_from = now, before
+    if after == Status.ACCEPTED and dossier.accepted_at is None:
+        dossier.accepted_at = now
+        if dossier.due_at is None:
+            dossier.due_at = due_from(now, deadline_of(dossier.procedure, dossier.channel))
+            dossier.original_due_at = dossier.due_at
+    if after in states.FINISHED and dossier.finished_at is None:
+        dossier.finished_at = now
+    if after == Status.RETURNED:
+        dossier.returned_at = now
+    if action == K.REQUEST_FEES:
+        dossier.fee_status = FeeStatus.DUE
+    if action == K.PAY_FEES:
+        dossier.fee_status = FeeStatus.PAID
+    dossier.status = after
+
+
+def _transition(code: str, action: str, *, actor: Actor, message: str = "", system: IntegrationSystem | None = None,
+                external_id: str = "", at: dt.datetime | None = None, request: Any = None,
+                change: Callable[[Dossier], None] | None = None) -> Dossier:
+    move = states.ACTIONS[action]
+    if move.needs_message and not message:
+        raise DossierError(_("Hãy nhập nội dung gửi người nộp hồ sơ (lý do, giấy tờ cần bổ sung…)."),
+                           field="message", code="message_required")
+    with transaction.atomic():
+        dossier = _locked(code)
+        if system is not None and external_id and DossierEvent.objects.filter(
+                system=system, external_id=external_id).exists():
+            return dossier  # a repeat of an event already written: nothing changes
+        _authorise(actor, dossier, move.who if system is None else Who.STAFF, system)
+        if not states.can(action, dossier.status):
+            raise _bad_move(action, dossier, None if system is not None else move.who)
+        before = dossier.status
+        now = at or timezone.now()
+        _apply(dossier, action, now)
+        if change is not None:
+            change(dossier)
+        dossier.updated_at = timezone.now()
+        dossier.save()
+        event = _event(dossier, action, actor=actor, system=system, from_status=before, message=message,
+                       external_id=external_id, at=now)
+        audit.record(f"dossier.{action}", actor=system or actor, obj=dossier, request=request, code=dossier.code,
+                     from_status=before, to_status=dossier.status)
+        _tell(dossier, event)
+    return dossier
+
+
+def move_dossier(code: str, action: str, *, actor: Actor, message: str = "", request: Any = None) -> Dossier:
+    """A staff or applicant action from the lifecycle table (accept, refuse, process, request_supplement, …)."""
+    if action not in states.TRANSITIONS or action == K.APOLOGISE:
+        raise DossierError(_("Thao tác không hợp lệ."), field="action", code="unknown_action")
+    return _transition(code, action, actor=actor, message=message, request=request)
+
+
+def withdraw_dossier(code: str, *, actor: Actor, message: str = "", request: Any = None) -> Dossier:
+    return _transition(code, K.WITHDRAW, actor=actor, message=message, request=request)
+
+
+def return_result(code: str, *, actor: Actor, result: str = "", request: Any = None) -> Dossier:
+    def record_result(dossier: Dossier) -> None:
+        if result:
+            dossier.result = result
+
+    return _transition(code, K.RETURN, actor=actor, message=result, request=request, change=record_result)
+
+
+def apologise(code: str, *, actor: Actor, message: str, new_due: dt.datetime, request: Any = None) -> Dossier:
+    """The agency's apology for a late dossier, with a new date for the result (only once the dossier is late)."""
+    now = timezone.now()
+    if new_due <= now:
+        raise DossierError(_("Ngày hẹn mới phải sau thời điểm hiện tại."), field="new_due", code="bad_new_due")
+
+    def set_new_date(dossier: Dossier) -> None:
+        if not queries.is_overdue(dossier, now):
+            raise DossierError(_("Chỉ gửi thư xin lỗi khi hồ sơ đã quá hạn."), field="new_due", code="not_overdue",
+                               status=409)
+        dossier.apology, dossier.apology_at = message, now
+        dossier.original_due_at = dossier.original_due_at or dossier.due_at
+        dossier.due_at = new_due
+
+    return _transition(code, K.APOLOGISE, actor=actor, message=message, request=request, change=set_new_date)
+
+
+def add_note(code: str, *, actor: Actor, message: str, request: Any = None) -> Dossier:
+    if not message:
+        raise DossierError(_("Hãy nhập nội dung ghi chú."), field="message", code="message_required")
+    return _transition(code, K.NOTE, actor=actor, message=message, request=request)
+
+
+def push_status(code: str, status: str | int, *, system: IntegrationSystem, event_id: str, message: str = "",
+                at: dt.datetime | None = None) -> tuple[Dossier, bool]:
+    """A one-stop-shop system's status event. Returns the dossier and whether anything changed (False for a repeat
+    of an event id already recorded). The move is the lifecycle table's action leading to that status."""
+    target = states.status_from(status)
+    if target is None:
+        raise DossierError(_("Trạng thái “%(status)s” không có trong 10 trạng thái hồ sơ.") % {"status": status},
+                           field="status", code="unknown_status")
+    if not event_id:
+        raise DossierError(_("Thiếu mã sự kiện (event_id)."), field="event_id", code="event_id_required")
+    seen = DossierEvent.objects.filter(system=system, external_id=event_id).values_list("dossier__code", flat=True)
+    if seen:
+        return get_dossier(seen[0]), False  # a repeat: the dossier it moved, unchanged
+    current = get_dossier(code)
+    actions = [a for a, move in states.TRANSITIONS.items()
+               if current.status in move.sources and states.target(a, current.status, current.paused_from) == target
+               and a not in (K.APOLOGISE, K.NOTE)]
+    if not actions:
+        _authorise(None, current, Who.STAFF, system)
+        raise _bad_move_to(target, current)
+    return _transition(code, actions[0], actor=None, system=system, external_id=event_id, message=message,
+                       at=at), True
+
+
+def _bad_move_to(target: str, dossier: Dossier) -> BadMove:
+    allowed = sorted({states.target(a, dossier.status, dossier.paused_from)
+                      for a in states.allowed_from(dossier.status) if states.ACTIONS[a].target})
+    names = ", ".join(f"{states.NATIONAL_CODE[s]} {Status(s).label}" for s in allowed) or _("không có")
+    return BadMove(
+        _("Hồ sơ đang ở trạng thái “%(status)s”, không thể chuyển sang “%(target)s”. Có thể chuyển sang: "
+          "%(allowed)s.") % {"status": dossier.get_status_display(), "target": Status(target).label,
+                             "allowed": names}, allowed)
+
+
+# --- applicants ----------------------------------------------------------------------------------------------------
+
+def link_dossiers_of(user: User) -> int:
+    """Link to a level-2 resident the dossiers filed under their personal ID number before they had an account."""
+    if not signed_in(user) or user.identity_level < IdentityLevel.LEVEL2 or not user.personal_id_index:
+        return 0
+    return Dossier.objects.filter(applicant_number_index=user.personal_id_index, applicant__isnull=True).update(
+        applicant=user)
+
+
+# --- public lookup -------------------------------------------------------------------------------------------------
+
+LOOKUPS_PER_CLIENT = 30  # lookups by code per client per window
+PROOFS_PER_CODE = 5  # wrong second factors per dossier per window before details are refused
+LOOKUP_WINDOW = 600  # seconds
+
+
+@dataclass(frozen=True)
+class Lookup:
+    dossier: Dossier
+    details: bool  # the applicant proved who they are (or is signed in as the applicant, or is the agency's staff)
+    proof_failed: bool = False  # a second factor was given and was wrong
+
+
+def _count(key: str, limit: int) -> bool:
+    """Count one attempt under ``key``; False when it is over the limit of the window."""
+    bucket = f"dossier-lookup:{key}:{int(timezone.now().timestamp() // LOOKUP_WINDOW)}"
+    return count([bucket], LOOKUP_WINDOW + 5)[0] <= limit
+
+
+def look_up(text: str, *, client: str, proof: str = "", user: Actor = None, by_token: bool = False) -> Lookup:
+    """A dossier by its code (or its receipt's QR token), for anyone: the public fields, and the details when the
+    visitor is the applicant or gives the last 4 digits of the applicant's ID number / tax code.
+
+    Resists enumeration: lookups are counted per client, wrong last digits per dossier, and a code that does not
+    exist costs the same count as one that does."""
+    text = text.strip()
+    if not by_token and not is_code(text):
+        raise BadCode()
+    if not _count(f"client:{client}", LOOKUPS_PER_CLIENT):
+        raise RateLimited()
+    found = (Dossier.objects.select_related("procedure", "agency")
+             .filter(**({"lookup_token": text} if by_token else {"code": text})).first())
+    if found is None:
+        raise DossierNotFound()
+    if is_applicant(user, found) or can_work_on(user, found):
+        return Lookup(found, details=True)
+    proof = "".join(proof.split())
+    if not proof:
+        return Lookup(found, details=False)
+    if not _count(f"proof:{found.pk}", PROOFS_PER_CODE):
+        raise RateLimited()
+    expected = "".join((found.applicant_number or "").split())[-4:]
+    matches = len(expected) == 4 and hmac.compare_digest(proof[-4:].encode(), expected.encode()) and len(proof) == 4
+    return Lookup(found, details=matches, proof_failed=not matches)
+
+
+# --- one-stop-shop systems -----------------------------------------------------------------------------------------
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_integration_system(name: str, agency_codes: list[str], *, actor: Actor) -> tuple[IntegrationSystem, str]:
+    """A one-stop-shop system's credentials: a random API key shown once (only its SHA-256 is stored), allowed to
+    write the dossiers of these agencies only."""
+    agencies = list(Agency.objects.filter(code__in=agency_codes))
+    missing = sorted(set(agency_codes) - {a.code for a in agencies})
+    if missing or not agencies:
+        raise DossierError(_("Không có cơ quan mã “%(code)s”.") % {"code": ", ".join(missing) or "—"},
+                           field="agency", code="unknown_agency")
+    key = "cdsd_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        system = IntegrationSystem.objects.create(name=name.strip()[:200], key_prefix=key[:12],
+                                                  key_hash=_key_hash(key))
+        system.agencies.set(agencies)
+        audit.record("dossier.system_created", actor=actor, obj=system, name=system.name,
+                     agencies=[a.code for a in agencies])
+    return system, key
+
+
+def authenticate_system(key: str | None) -> IntegrationSystem | None:
+    if not key or not key.startswith("cdsd_"):
+        return None
+    return IntegrationSystem.objects.filter(key_hash=_key_hash(key), is_active=True).first()
+
+
+def record_from_system(data: DossierInput, *, system: IntegrationSystem) -> tuple[Dossier, bool]:
+    """A dossier pushed by a one-stop-shop system, idempotent on the system's own id (``external_id``): a repeat
+    returns the dossier already recorded and changes nothing. Returns the dossier and whether it is new."""
+    if not data.external_id:
+        raise DossierError(_("Thiếu mã hồ sơ trong hệ thống gửi (external_id)."), field="external_id",
+                           code="external_id_required")
+    known = Dossier.objects.select_related("procedure", "agency").filter(
+        system=system, external_id=data.external_id).first()
+    if known is not None:
+        return known, False
+    try:
+        return create_dossier(data, actor=None, system=system), True
+    except DossierError as exc:
+        if exc.code != "dossier_exists":
+            raise
+        known = Dossier.objects.select_related("procedure", "agency").filter(
+            system=system, external_id=data.external_id).first()
+        if known is None:  # the code belongs to another dossier
+            raise
+        return known, False  # the same push raced with itself
+
+
+def dossier_for_system(code: str, system: IntegrationSystem) -> Dossier:
+    dossier = get_dossier(code)
+    if not system.agencies.filter(pk=dossier.agency_id).exists():
+        raise NotAllowed(_("Hệ thống này không được xem hồ sơ của cơ quan khác."))
+    return dossier
+
+
+# --- rating (Decision 766) -----------------------------------------------------------------------------------------
+
+def rate_dossier(code: str, *, scores: dict[str, Any], satisfaction: str, comment: str = "", actor: Actor,
+                 request: Any = None) -> Rating:
+    """The applicant rates the service once, after the dossier ends: the nine criteria (0–2 each) and the overall
+    satisfaction. Every problem is reported at once, each beside its field."""
+    problems: list[DossierError] = []
+    clean_scores: dict[str, int] = {}
+    for key, label in states.RATING_CRITERIA:
+        value = scores.get(key)
+        if str(value) not in ("0", "1", "2"):
+            problems.append(DossierError(_("Hãy chọn mức đánh giá cho “%(label)s”.") % {"label": label},
+                                         field=key, code="rating_missing"))
+        else:
+            clean_scores[key] = int(str(value))
+    if satisfaction not in Satisfaction.values:
+        problems.append(DossierError(_("Hãy chọn mức độ hài lòng chung."), field="satisfaction",
+                                     code="rating_missing"))
+    if problems:
+        raise RatingInvalid(problems)
+    with transaction.atomic():
+        dossier = _locked(code)
+        if not is_applicant(actor, dossier):
+            raise NotAllowed(_("Chỉ người nộp hồ sơ được đánh giá."))
+        if dossier.status not in states.RATABLE:
+            raise DossierError(_("Chỉ đánh giá được khi hồ sơ đã có kết quả."), code="rating_too_early", status=409)
+        if Rating.objects.filter(dossier=dossier).exists():
+            raise DossierError(_("Bạn đã đánh giá hồ sơ này."), code="rating_exists", status=409)
+        rating = Rating.objects.create(dossier=dossier, agency_id=dossier.agency_id, user=actor if signed_in(actor)
+                                       else None, scores=clean_scores, total=sum(clean_scores.values()),
+                                       satisfaction=satisfaction, comment=comment[:2000])
+        audit.record("dossier.rated", actor=actor, obj=dossier, request=request, code=dossier.code,
+                     total=rating.total, satisfaction=satisfaction)
+    return rating
