@@ -82,7 +82,7 @@ def match_categories(text: str | None, categories: Iterable[Category] | None = N
     """The categories whose name, group or synonyms (Vietnamese or English) match the words a resident typed, best
     first: the whole name or a synonym, then phrases that begin with the words, then the rest. Diacritics count only
     where typed (``lib.text.word_matches``). Only a list to choose from: nothing is chosen for the resident.
-    The new-report page runs the same rule in the browser (``reports/static/reports/categories.js``)."""
+    The new-report page runs the same rule in the browser (``reports/static/reports/combobox.js``)."""
     typed = words(text)
     if not typed:
         return []

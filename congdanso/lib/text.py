@@ -112,7 +112,7 @@ def xml_safe(value: str) -> str:
 # "cống" and "công", "cống" matches only "cống"; "chó" never matches "chờn". Each letter is a base letter and a set
 # of marks (đ is d with a stroke); a typed letter matches a letter with the same base and at least its marks, so
 # "cô" (half-way through typing "cố" with Telex) still matches "cống". The same rule runs in the browser
-# (reports/static/reports/categories.js); change both together.
+# (reports/static/reports/combobox.js); change both together.
 
 _WORD = re.compile(r"\w+")
 

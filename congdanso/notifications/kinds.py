@@ -34,6 +34,9 @@ class Kind:
     # The app whose pages this kind is about ("dossiers", "feedback", "alerts"); the preferences page lists a kind
     # only when its app is installed. "" for kinds of apps that always are (notifications, reports).
     app: str = ""
+    # Sent with ``services.notify_contacts`` to a person who has no account, at a number the owning app holds (a
+    # hotline caller who agreed to SMS): never offered on a preferences page.
+    to_contacts: bool = False
 
 
 _kinds: dict[str, Kind] = {}
@@ -64,7 +67,7 @@ def available(*, for_staff: bool) -> list[Kind]:
     from django.apps import apps
 
     return [k for k in all_kinds(for_staff=for_staff)
-            if not k.app or apps.is_installed(f"congdanso.{k.app}")]
+            if not k.to_contacts and (not k.app or apps.is_installed(f"congdanso.{k.app}"))]
 
 
 ANNOUNCEMENT = register(Kind("announcement", _("Thông báo từ chính quyền")))
@@ -82,3 +85,8 @@ WORK_NEW = register(Kind("work_new", _("Việc mới được giao"), for_staff=
                          default_channels=(Channel.INBOX, Channel.EMAIL)))
 WORK_OVERDUE = register(Kind("work_overdue", _("Việc sắp hoặc đã quá hạn"), for_staff=True, group="overdue",
                              default_channels=(Channel.INBOX, Channel.EMAIL)))
+CALLER_RECEIPT = register(Kind("caller_receipt", _("Mã phản ánh gửi người gọi đường dây nóng"), to_contacts=True,
+                                default_channels=(Channel.SMS,), allowed_channels=(Channel.SMS,)))
+CALLER_UPDATE = register(Kind("caller_update", _("Phản ánh của người gọi đường dây nóng thay đổi trạng thái"),
+                              to_contacts=True, group="caller", default_channels=(Channel.SMS,),
+                              allowed_channels=(Channel.SMS,)))

@@ -38,8 +38,10 @@ FINAL_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.
 
 
 class Notification(models.Model):
+    # Empty for a message to a person without an account (a hotline caller who agreed to SMS): no inbox entry, one
+    # SMS delivery to the number the owning app holds (``contacts.py``), read when it is sent.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-                                  verbose_name=_("người nhận"))
+                                  verbose_name=_("người nhận"), null=True, blank=True)
     kind = models.CharField(_("loại"), max_length=40, db_index=True)
     language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
     title = models.CharField(_("tiêu đề"), max_length=200)

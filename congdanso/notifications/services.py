@@ -29,7 +29,7 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import has_role
 from congdanso.core import audit, outbox, outgoing
 from congdanso.core.cache import count as count_hits
-from congdanso.notifications import channels, kinds, receipts, rendering, subjects, verification
+from congdanso.notifications import channels, contacts, kinds, receipts, rendering, subjects, verification
 from congdanso.notifications.bulk import insert_returning
 from congdanso.notifications.errors import (
     AnnouncementNotAllowed,
@@ -331,6 +331,60 @@ def _enqueue_deliveries(deliveries: list[tuple[int, dt.datetime]], now: dt.datet
         for start in range(0, len(ids), size):
             outbox.enqueue(DELIVER_TOPIC, {"ids": ids[start:start + size]},
                            delay=when - now if when > now else None)
+
+
+# --- people without an account (a hotline caller who agreed to SMS) ---------------------------------------------------
+
+@dataclass
+class ContactNotice:
+    """One SMS about ``obj`` to the person the owning app keeps a number for (``contacts.register``)."""
+
+    kind: str  # a kind with ``to_contacts``
+    context: dict[str, Any]
+    obj: models.Model
+    link: str = ""
+    actor: Any = None
+    language: str = "vi"
+
+
+def notify_contacts(notices: Iterable[ContactNotice]) -> int:
+    """Write, in the caller's transaction, a notification with no recipient and one SMS delivery per notice; the
+    number is read when the SMS is sent (``contacts.py``). An update of a kind with a ``group`` waits
+    ``NOTIFY_GROUP_SECONDS`` and, while it waits, a later update of the same object replaces its text: three status
+    changes in a minute are one SMS. Returns how many notifications were written or updated."""
+    now = timezone.now()
+    window = dt.timedelta(seconds=max(0, settings.NOTIFY_GROUP_SECONDS))
+    queued: list[tuple[int, dt.datetime]] = []
+    count = 0
+    with transaction.atomic():
+        for notice in notices:
+            kind = kinds.get(notice.kind)
+            object_type, object_id = notice.obj._meta.label_lower, str(notice.obj.pk)
+            if not kind.to_contacts or not contacts.is_registered(object_type):
+                raise ValueError(f"{kind.code} to a contact of {object_type}: not a contact kind or no number lookup")
+            text = rendering.render(kind.code, notice.language, notice.context)
+            actor_id = notice.actor.pk if getattr(notice.actor, "is_authenticated", False) else None
+            count += 1
+            if kind.group and window:
+                waiting = (Notification.objects.filter(
+                    recipient__isnull=True, kind=kind.code, object_type=object_type, object_id=object_id,
+                    deliveries__status=DeliveryStatus.QUEUED, deliveries__available_at__gt=now)
+                    .order_by("-pk").values_list("pk", flat=True).first())
+                if waiting is not None:  # still waiting to be sent: it carries the new text
+                    Notification.objects.filter(pk=waiting).update(
+                        title=text.title, body=text.body, link=notice.link, actor_id=actor_id, updated_at=now,
+                        group_count=models.F("group_count") + 1)
+                    continue
+            notification = Notification.objects.create(
+                recipient=None, kind=kind.code, language=rendering.normalise_language(notice.language),
+                title=text.title, body=text.body, link=notice.link, object_type=object_type, object_id=object_id,
+                actor_id=actor_id, urgent=False, created_at=now)
+            available_at = now + window if kind.group else now
+            delivery = Delivery.objects.create(notification=notification, channel=Channel.SMS,
+                                               available_at=available_at, expires_at=now + kind.ttl, created_at=now)
+            queued.append((delivery.pk, available_at))
+        _enqueue_deliveries(queued, now)
+    return count
 
 
 # --- preferences --------------------------------------------------------------------------------------------------

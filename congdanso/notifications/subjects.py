@@ -25,7 +25,7 @@ from django.http import HttpRequest
 @dataclass(frozen=True)
 class Subject:
     title: str  # what staff call the object ("Phản ánh PA-0001")
-    recipient_label: Callable[[Any], str]  # recipient (a User) → what this viewer may see of them
+    recipient_label: Callable[[Any], str]  # recipient (a User, or None: a contact without an account) → label
     link: str = ""  # the object's staff page
     filters: dict[str, Any] = field(default_factory=dict)  # narrows the notifications shown (e.g. actor=viewer)
     # Where the person the object is about can be reached (the resident's channels: "Thông báo đẩy (2 thiết bị)"),

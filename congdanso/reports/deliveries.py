@@ -41,6 +41,8 @@ def report_deliveries(request: HttpRequest, object_id: str) -> Subject | None:
         return revealed[0]
 
     def recipient_label(recipient: Any) -> str:
+        if recipient is None:  # a text to the hotline caller, who has no account (contact kept on the report)
+            return _("Người gọi đường dây nóng (SMS)")
         if report.reporter_id is not None and recipient.pk == report.reporter_id:
             name = reporter_name()
             return _("Người phản ánh: %(name)s") % {"name": name} if name else _("Người phản ánh")

@@ -84,6 +84,13 @@ MESSAGES = {
     "unknown_category": _("Lĩnh vực không tồn tại hoặc đã ngừng dùng."),
     "category_required": _("Hãy chọn lĩnh vực."),
     "unknown_ward": _("Phường/xã không tồn tại."),
+    "ward_required": _("Hãy chọn phường/xã nơi xảy ra sự việc."),
+    "address_required": _("Hãy nhập số nhà, tên đường hoặc địa điểm mà người gọi mô tả."),
+    "bad_phone": _("Số điện thoại không đúng: nhập số di động 10 chữ số (ví dụ 0912 345 678) hoặc số cố định có "
+                   "mã vùng (ví dụ 028 3823 4567)."),
+    "sms_phone_required": _("Người gọi đồng ý nhận SMS: hãy nhập số điện thoại di động của người gọi."),
+    "sms_needs_mobile": _("Tin nhắn SMS chỉ gửi được tới số di động. Hãy nhập số di động, hoặc bỏ chọn đồng ý nhận "
+                          "SMS."),
     "description_required": _("Hãy mô tả sự việc."),
     "description_too_long": _("Nội dung tối đa 4000 ký tự."),
     "too_many_photos": _("Tối đa %(max)s ảnh cho một phản ánh."),

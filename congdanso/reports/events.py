@@ -18,14 +18,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
+from django.utils.text import Truncator, format_lazy
 
 from congdanso.accounts.models import StaffRole
 from congdanso.accounts.roles import Role
 from congdanso.core import outbox
 from congdanso.reports import projections
-from congdanso.reports.models import Follow, Report, ReportEvent
-from congdanso.reports.states import Audience, Status, audience
+from congdanso.reports.models import Channel, Follow, Report, ReportEvent
+from congdanso.reports.states import Audience, EventKind, Status, audience
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +59,15 @@ def handle_events(payloads: list[dict[str, Any]]) -> None:
             return
         readers = _Audience(events, by_id)
         notices: list[Any] = []
+        calls: list[Any] = []  # SMS to hotline callers without an account
         hooks: list[tuple[str, dict[str, Any]]] = []
         for event in events:
             payload = by_id[event.pk]
             report = event.report
             notices += _notices(notifications, report, event, payload, readers)
+            call = _caller_notice(notifications, report, event, payload)
+            if call is not None:
+                calls.append(call)
             if event.is_public:
                 public = _public_payload(report, event)
                 hooks.append((f"report.{event.kind}", public))
@@ -75,6 +79,7 @@ def handle_events(payloads: list[dict[str, Any]]) -> None:
                 schedule_deadline(report)
             event.data = {**event.data, "announced": True}
         notifications.notify_many(notices)
+        notifications.notify_contacts(calls)
         notifications.emit_webhooks(hooks)
         ReportEvent.objects.bulk_update(events, ["data"])
     _request_map_refresh()
@@ -133,6 +138,26 @@ def _notices(notifications: Any, report: Report, event: ReportEvent, payload: di
         if ids:
             notices.append(Notice(ids, "work_overdue", context, link=staff_link, obj=report))
     return notices
+
+
+def _caller_notice(notifications: Any, report: Report, event: ReportEvent, payload: dict[str, Any]) -> Any:
+    """The SMS to a hotline caller who has no account and agreed to it (``sms_consent_at``): the tracking code when
+    the report is filed, then each change of status the reporter is told of. The number is read when it is sent."""
+    if report.reporter_id is not None or report.sms_consent_at is None or not event.is_public or not report.code:
+        return None
+    link = reverse("reports:detail", args=[report.code])
+    if event.kind == EventKind.ROUTED or (event.kind == EventKind.SUBMITTED and payload.get("triage")):
+        return notifications.ContactNotice("caller_receipt", {"code": report.code,
+                                                              "channel": Channel(report.channel).label},
+                                           obj=report, link=link)
+    if (Audience.REPORTER not in audience(event.kind) or not event.from_status or not event.to_status
+            or event.from_status == event.to_status):
+        return None
+    resolved = event.to_status == Status.RESOLVED
+    context = {"code": report.code, "status": Status(event.to_status).label,
+               "result": Truncator(report.resolution_note).chars(140) if resolved else "",
+               "note": "" if resolved else Truncator(event.message).chars(140)}
+    return notifications.ContactNotice("caller_update", context, obj=report, link=link)
 
 
 def handle_deadline(payload: dict[str, Any]) -> None:

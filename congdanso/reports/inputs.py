@@ -133,7 +133,7 @@ def report_input(
     *, category: Any, description: Any, lat: Any = None, lon: Any = None, ward: Any = None, address: Any = "",
     identity_hidden: Any = False, priority: Any = "normal", answers: Mapping[str, Any] | None = None,
     files: Iterable[File] = (), channel: str, contact_name: Any = "", contact_phone: Any = "", contact_email: Any = "",
-    source_label: str = "", names: Mapping[str, str] | None = None,
+    source_label: str = "", names: Mapping[str, str] | None = None, sms_consent: Any = False,
 ) -> services.ReportInput:
     """The service's input from raw values of any channel. ``names`` maps ``lat``/``lon``/... to the channel's own
     field names, so that a message names the field the client sent."""
@@ -168,6 +168,7 @@ def report_input(
         contact_phone=take("contact_phone", lambda: clean(contact_phone, field="phone",
                                                           max_length=MAX_CONTACT_PHONE, multiline=False), ""),
         contact_email=take("contact_email", lambda: _email(contact_email), ""), source_label=source_label,
+        sms_consent=flag(sms_consent),
     )
     raise_all(problems)
     return result
@@ -176,7 +177,8 @@ def report_input(
 def from_form(post: FormData, files: Iterable[File], *, channel: str, on_behalf: bool = False
               ) -> services.ReportInput:
     """The new-report page, the JSON API (multipart forms with the same field names) and the staff page that types
-    a report in for a caller (``on_behalf``: the caller's contact fields, never hidden from the agency)."""
+    a report in for a caller (``on_behalf``: the caller's contact fields, never hidden from the agency, and whether
+    the caller agreed to SMS)."""
     return report_input(
         category=post.get("category", ""), description=post.get("description", ""), lat=post.get("lat"),
         lon=post.get("lon"), ward=post.get("ward"), address=post.get("address", ""),
@@ -185,6 +187,7 @@ def from_form(post: FormData, files: Iterable[File], *, channel: str, on_behalf:
         contact_name=post.get("contact_name", "") if on_behalf else "",
         contact_phone=post.get("contact_phone", "") if on_behalf else "",
         contact_email=post.get("contact_email", "") if on_behalf else "",
+        sms_consent=post.get("sms_consent") if on_behalf else False,
     )
 
 

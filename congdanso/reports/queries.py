@@ -503,3 +503,15 @@ def workload(user: Any) -> dict[str, int]:
     )
     counts["triage"] = triage_queue().count() if has_role(user, Role.CITY_ADMIN) else 0
     return counts
+
+
+def caller_phones(report_ids: list[str]) -> dict[str, str]:
+    """{report id: number} of hotline callers who agreed to SMS and whose number is still kept, read when an SMS
+    about the report is sent (``notifications.contacts``): no number once the consent or the number is gone, and
+    never for a report with a resident account (they are notified on their own channels)."""
+    ids = [int(i) for i in report_ids if str(i).isdigit()]
+    if not ids:
+        return {}
+    rows = Report.objects.filter(pk__in=ids, reporter__isnull=True, sms_consent_at__isnull=False).only(
+        "pk", "contact_phone")
+    return {str(r.pk): r.contact_phone for r in rows if r.contact_phone}

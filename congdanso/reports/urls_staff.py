@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views_staff.queue, name="queue"),
     path("giao-viec", views_staff.bulk_assign, name="bulk_assign"),
     path("tiep-nhan-ho", views_staff.on_behalf, name="on_behalf"),
+    path("tiep-nhan-ho/<int:pk>", views_staff.call_recorded, name="call_recorded"),
     path("anh/<int:pk>", views_staff.photo_action, name="photo"),
     path("bien-tap/", views_moderation.queue, name="moderation"),
     path("bien-tap/<int:pk>", views_moderation.moderate, name="moderate"),

@@ -70,17 +70,21 @@ PAGE_ORDER = {name: i for i, name in enumerate(
     ("category", "attribute", "location", "ward", "address", "description", "photos"))}
 
 
-def form_errors(exc: DomainError, category: str) -> list[dict[str, str]]:
+def form_errors(exc: DomainError, category: str, *, anchors: dict[str, str] | None = None,
+                order: dict[str, int] | None = None) -> list[dict[str, str]]:
     """Every problem of a refused form, each with its field and the id of the element its link goes to (an answer
-    to a category question, ``attribute[code]``, is ``attr-<category>-<code>``); a problem of no field has none."""
+    to a category question, ``attribute[code]``, is ``attr-<category>-<code>``); a problem of no field has none.
+    ``anchors`` and ``order``: another form's field ids and order (the hotline form's)."""
+    anchors = FIELD_ANCHORS if anchors is None else anchors
+    order = PAGE_ORDER if order is None else order
     out = []
     for problem in getattr(exc, "problems", [exc]):
         field = getattr(problem, "field", None) or ""
-        anchor = FIELD_ANCHORS.get(field, "")
+        anchor = anchors.get(field, "")
         if field.startswith("attribute[") and category:
             anchor = f"attr-{category}-{field[len('attribute['):-1]}"
         out.append({"field": field, "id": anchor, "message": str(problem.message)})
-    return sorted(out, key=lambda e: PAGE_ORDER.get(e["field"].split("[")[0], len(PAGE_ORDER)))  # as on the page
+    return sorted(out, key=lambda e: order.get(e["field"].split("[")[0], len(order)))  # as on the page
 
 
 @never_cache
@@ -105,23 +109,32 @@ def new_report(request: HttpRequest) -> HttpResponse:
                 return JsonResponse({"code": result.report.code, "url": url, "created": result.created},
                                     status=201 if result.created else 200)
             return redirect(url)
+    context = {
+        **form_context(request, errors),
+        "units": Unit.objects.order_by("name").only("code", "name"),
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+    }
+    return render(request, "reports/new.html", context, status=status)
+
+
+def form_context(request: HttpRequest, errors: list[dict[str, str]]) -> dict[str, Any]:
+    """What the report forms share (the resident's and the hotline officer's): categories and their questions, the
+    map, the photo limits, the posted values and the errors, each message once beside its field (a ward's is the
+    place's)."""
     attributes: dict[str, list[Any]] = {}
     for attribute in CategoryAttribute.objects.select_related("category").order_by("order", "code"):
         attributes.setdefault(attribute.category.code, []).append(attribute)
     field_errors: dict[str, str] = {}
     for error in errors:
         field_errors.setdefault("location" if error["field"] == "ward" else error["field"], error["message"])
-    context = {
+    return {
         "groups": grouped_categories(),
         "attribute_sets": [(code, items[0].category.label, items) for code, items in attributes.items()],
-        "units": Unit.objects.order_by("name").only("code", "name"),
-        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "form": request.POST, "errors": errors, "field_errors": field_errors, "map": map_settings(),
         "photos_dropped": len(request.FILES.getlist("photos")) if errors else 0,
         "max_photos": settings.REPORTS_MAX_PHOTOS, "max_mb": settings.REPORTS_MAX_PHOTO_MB,
         "max_bytes": settings.REPORTS_MAX_PHOTO_MB * 1024 * 1024,
     }
-    return render(request, "reports/new.html", context, status=status)
 
 
 @never_cache

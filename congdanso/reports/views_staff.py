@@ -4,6 +4,7 @@ progress, resolve with proof, reject, transfer, merge, notes, moderation, redact
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,11 +27,12 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency, Unit
 from congdanso.core.errors import DomainError
+from congdanso.notifications.links import absolute
 from congdanso.reports import catalogue, inputs, queries, services
 from congdanso.reports.models import Channel, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
 from congdanso.reports.states import EVENT_LABELS, TRANSITIONS, Status
-from congdanso.reports.views import grouped_categories, input_from_post, map_settings
+from congdanso.reports.views import FIELD_ANCHORS, form_context, form_errors, grouped_categories, input_from_post
 
 
 def _scope(request: AuthenticatedRequest) -> Any:
@@ -293,31 +296,70 @@ def photo_action(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("reports_staff:detail", pk=photo.report_id)
 
 
+# Where each field's message is shown on the hotline form, and the order of the fields there.
+CALL_ANCHORS = {**FIELD_ANCHORS, "ward": "ward", "location": "ward", "contact_name": "contact_name",
+                "contact_phone": "contact_phone", "contact_email": "contact_email", "sms_consent": "sms_consent"}
+CALL_ORDER = {name: i for i, name in enumerate(
+    ("channel", "category", "attribute", "location", "ward", "address", "description", "photos", "contact_name",
+     "contact_phone", "sms_consent", "contact_email"))}
+CALL_CHANNELS = (Channel.HOTLINE, Channel.EMAIL, Channel.ZALO, Channel.WEB)
+
+
+def ward_choices() -> list[tuple[str, str, str]]:
+    """(code, label, search phrases) of every ward and commune for the search box: the name, the name without
+    "Phường"/"Xã"/"Đặc khu", the label in the page's language and the statistics-office code."""
+    out = []
+    for unit in Unit.objects.order_by("name").only("code", "name"):
+        bare = unit.name.split(" ", 1)[1] if unit.name.startswith(("Phường ", "Xã ")) else unit.name
+        bare = bare[len("khu "):] if unit.name.startswith("Đặc khu ") else bare
+        terms = dict.fromkeys([unit.label, unit.name, bare, unit.code])
+        out.append((unit.code, unit.label, "|".join(terms)))
+    return out
+
+
 @never_cache
 @staff_required
 def on_behalf(request: AuthenticatedRequest) -> HttpResponse:
-    """A hotline operator (or anyone taking a report by e-mail, Zalo) types it in for the caller."""
-    error = None
+    """A hotline operator (or anyone taking a report by e-mail, Zalo) types it in for the caller: the place by ward
+    and street (or a pin on the map when it loads), the caller's number and whether they agreed to SMS; then the
+    tracking code to read out (``call_recorded``)."""
+    errors: list[dict[str, str]] = []
+    status = 200
     if request.method == "POST":
         channel = request.POST.get("channel", Channel.HOTLINE)
-        if channel not in (Channel.HOTLINE, Channel.EMAIL, Channel.ZALO, Channel.WEB):
+        if channel not in CALL_CHANNELS:
             channel = Channel.HOTLINE
         try:
-            data = input_from_post(request, channel=channel, on_behalf=True)
             key = inputs.idempotency_key(request.POST.get("idempotency_key"))
-            result = services.submit_report(data, actor=request.user, on_behalf=True, idempotency_key=key,
-                                            key_scope=f"staff{request.user.pk}", request=request)
+            data = input_from_post(request, channel=channel, on_behalf=True)
+            result = services.record_call(data, actor=request.user, idempotency_key=key, request=request)
         except DomainError as exc:
-            error = exc
+            errors = form_errors(exc, request.POST.get("category", ""), anchors=CALL_ANCHORS, order=CALL_ORDER)
+            status = exc.status
         else:
-            messages.success(request, _("Đã ghi nhận phản ánh %(code)s.") % {"code": result.report.code})
-            return redirect("reports_staff:detail", pk=result.report.pk)
-    import uuid
-
+            return redirect("reports_staff:call_recorded", pk=result.report.pk)
     return render(request, "reports/staff_new.html", {
-        "groups": grouped_categories(), "units": Unit.objects.order_by("name").only("code", "name"),
-        "form": request.POST, "error": error, "idempotency_key": request.POST.get("idempotency_key")
-        or uuid.uuid4().hex, "channels": [(c.value, c.label) for c in (Channel.HOTLINE, Channel.EMAIL,
-                                                                        Channel.ZALO, Channel.WEB)],
-        "map": map_settings(),
-    }, status=400 if error else 200)
+        **form_context(request, errors), "wards": ward_choices(),
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+        "channels": [(c.value, c.label) for c in CALL_CHANNELS],
+    }, status=status)
+
+
+@never_cache
+@staff_required
+def call_recorded(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The confirmation after a hotline entry, for the officer who made it: the tracking code to read out, whether
+    the caller gets it by SMS, and what happens next. Anyone else who may open the case is sent to its page; the
+    rest get a 404."""
+    report = Report.objects.select_related("agency", "category", "ward").filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    if report.created_by_id != request.user.pk or report.reporter_id is not None:
+        _report_for(request, report.pk)  # a 404 for whoever may not open the case
+        return redirect("reports_staff:detail", pk=report.pk)
+    number = report.contact_phone
+    return render(request, "reports/staff_call_recorded.html", {
+        "report": report, "sms": report.sms_consent_at is not None and bool(number),
+        "phone_end": number[-3:] if number else "", "has_phone": bool(number),
+        "lookup_url": absolute(reverse("reports:lookup")),
+    })

@@ -116,6 +116,7 @@ reports_staff:queue                     login login  login    login    ok    ok 
 reports_staff:bulk_assign               login login  login    login    ok    ok    403   ok    403   ok    403    403
 reports_staff:bulk_assign[next-offsite] login login  login    login    ok    ok    403   ok    403   ok    403    403
 reports_staff:on_behalf                 login login  login    login    ok    ok    ok    ok    ok    ok    ok     ok
+reports_staff:call_recorded             login login  login    login    ok    ok    404   ok    404   ok    404    ok
 reports_staff:photo                     login login  login    login    ok    ok    404   ok    404   ok    ok     404
 reports_staff:moderation                login login  login    login    404   404   404   404   404   ok    ok     404
 reports_staff:moderate                  login login  login    login    404   404   404   404   404   ok    ok     404
@@ -294,6 +295,7 @@ REQUESTS: dict[str, Probe] = {
         "POST", lambda w: reverse("reports_staff:bulk_assign"),
         lambda w: {"assignee": w.users["off_a"].pk, "report": [w.visible.pk], "next": "https://evil.example/"}),
     "reports_staff:on_behalf": _get(lambda w: reverse("reports_staff:on_behalf")),
+    "reports_staff:call_recorded": _get(lambda w: reverse("reports_staff:call_recorded", args=[w.extra["call"].pk])),
     "reports_staff:photo": Probe("POST", lambda w: reverse("reports_staff:photo", args=[w.public_photo.pk]),
                                  lambda w: {"action": "hide", "reason": "Che biển số xe"}),
     "reports_staff:moderation": _get(lambda w: reverse("reports_staff:moderation")),
@@ -536,6 +538,10 @@ def world(db, settings, tmp_path) -> World:
         # the public catalogue: one procedure in force, one withdrawn (no longer public)
         "procedure": make_procedure(),
         "withdrawn_procedure": make_procedure(code="1.000000", name="Thủ tục đã bãi bỏ"),
+        # a call the city's hotline typed in for agency A (its confirmation: the city admin who typed it)
+        "call": report_services.record_call(report_services.ReportInput(
+            category=category_a.code, description="Người gọi báo cây đổ chắn đường.", ward=ward.code,
+            address="Trước số 5 Lê Lợi", contact_phone="0912345678", sms_consent=True), actor=users["city"]).report,
     }
     Procedure.objects.filter(code="1.000000").update(is_active=False)
     # the reporter's dossier at agency A's desk

@@ -28,7 +28,7 @@ class NotificationView:
     link: str
     urgent: bool
     language: str
-    recipient_id: int
+    recipient_id: int | None  # None: a person without an account (contacts.py)
 
 
 @dataclass(slots=True)

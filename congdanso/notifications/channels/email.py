@@ -41,11 +41,11 @@ class EmailChannel(Channel):
     def send(self, deliveries: list[Job]) -> list[Outcome]:
         from congdanso.notifications.queries import addresses_for
 
-        addresses = addresses_for([d.notification.recipient_id for d in deliveries])
+        addresses = addresses_for([d.notification.recipient_id for d in deliveries if d.notification.recipient_id])
         outcomes: list[Outcome] = []
         todo: list[tuple[Job, str]] = []
         for delivery in deliveries:
-            address = addresses.get(delivery.notification.recipient_id, ("", ""))[0]
+            address = addresses.get(delivery.notification.recipient_id or 0, ("", ""))[0]  # no account: no e-mail
             if not address:
                 outcomes.append(Outcome(delivery.pk, "failed", "no e-mail address"))
             else:

@@ -55,14 +55,18 @@ class SmsChannel(Channel):
         return [None] if recipient.phone else []
 
     def send(self, deliveries: list[Job]) -> list[Outcome]:
+        from congdanso.notifications import contacts
         from congdanso.notifications.queries import addresses_for
 
-        phones = addresses_for([d.notification.recipient_id for d in deliveries])
+        phones = addresses_for([d.notification.recipient_id for d in deliveries if d.notification.recipient_id])
+        # A notice to a person without an account (a hotline caller): the owning app gives the number now.
+        callers = contacts.phones([d.notification_id for d in deliveries if not d.notification.recipient_id])
         outcomes = []
         session = outgoing.Client(timeout=settings.SMS_TIMEOUT_SECONDS, user_agent="CongDanSo-SMS/1") \
             if settings.SMS_BACKEND == "http" else None
         for delivery in deliveries:
-            phone = phones.get(delivery.notification.recipient_id, ("", ""))[1]
+            recipient_id = delivery.notification.recipient_id
+            phone = phones.get(recipient_id, ("", ""))[1] if recipient_id else callers.get(delivery.notification_id, "")
             if not phone:
                 outcomes.append(Outcome(delivery.pk, "failed", "no phone number"))
             elif session is None:

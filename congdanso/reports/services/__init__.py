@@ -54,7 +54,7 @@ from congdanso.reports.services.residents import (
     follow_report,
     unfollow_report,
 )
-from congdanso.reports.services.submit import ReportInput, Submitted, Upload, submit_report
+from congdanso.reports.services.submit import ReportInput, Submitted, Upload, record_call, submit_report
 from congdanso.reports.services.workflow import (
     assign_report,
     bulk_assign_reports,
@@ -103,6 +103,7 @@ __all__ = [
     "moderation_queue",
     "post_progress",
     "receive_report",
+    "record_call",
     "redact_photo",
     "reject_report",
     "reporter_identity",

@@ -10,17 +10,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.actors import Actor, signed_in
+from congdanso.accounts.actors import Actor, is_staff_member, signed_in
 from congdanso.agencies.models import Category, Unit
 from congdanso.core import audit
 from congdanso.core.errors import DomainError
 from congdanso.core.memo import Memo
+from congdanso.lib import phone
 from congdanso.lib.geo import cell_of
 from congdanso.lib.images import ProcessedImage
 from congdanso.reports import photos as photo_store
 from congdanso.reports import ratelimit, routing, sla
-from congdanso.reports.errors import IdempotencyConflict, RateLimited, ReportError, invalid, raise_all
+from congdanso.reports.errors import IdempotencyConflict, NotAllowed, RateLimited, ReportError, invalid, raise_all
 from congdanso.reports.models import (
     CategoryAttribute,
     Channel,
@@ -52,6 +54,8 @@ class ReportInput:
     contact_phone: str = ""
     contact_email: str = ""
     source_label: str = ""
+    # The caller agreed to get the tracking code and status changes by SMS (hotline entry only: ``record_call``).
+    sms_consent: bool = False
 
     def fingerprint(self, photo_digests: Iterable[str]) -> str:
         body = {
@@ -59,6 +63,8 @@ class ReportInput:
             "ward": self.ward or "", "address": self.address.strip(), "hidden": bool(self.identity_hidden),
             "priority": self.priority, "attributes": self.attributes, "photos": sorted(photo_digests),
         }
+        if self.sms_consent:  # only when given, so the fingerprints of every other submission stay as they were
+            body["sms_consent"] = True
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -131,9 +137,15 @@ def _check_attributes(category: Category, values: dict[str, Any], problems: list
     return clean
 
 
-def check_report(data: ReportInput) -> tuple[Category | None, Unit | None, dict[str, Any], list[DomainError]]:
+def check_report(data: ReportInput, *, call: bool = False
+                 ) -> tuple[Category | None, Unit | None, dict[str, Any], list[DomainError]]:
     """Every business-rule problem of a new report at once (the form shows them all, each beside its field): the
-    category, the chosen ward, the place, the description and the answers to the category's questions."""
+    category, the chosen ward, the place, the description and the answers to the category's questions.
+
+    ``call``: an officer types in a phoned-in report (``record_call``): the place is a ward and a street or place
+    the caller describes (or a pin on the map); the caller's number must be a Vietnamese telephone number, stored
+    in one form (E.164), and a mobile when the caller agreed to SMS. ``data.contact_phone`` is replaced by that
+    form."""
     problems: list[DomainError] = []  # in the form's order: category, its questions, place, description
     category = None
     if not data.category:
@@ -155,13 +167,34 @@ def check_report(data: ReportInput) -> tuple[Category | None, Unit | None, dict[
     elif data.lat is not None and data.lon is not None and not routing.in_city(data.lat, data.lon, chosen_ward):
         problems.append(invalid("outside_city", field="location"))
     elif data.lat is None and chosen_ward is None and not data.ward:
-        problems.append(invalid("location_required", field="location"))
+        problems.append(invalid("ward_required" if call else "location_required", field="ward" if call else "location"))
+    if call and data.lat is None and not data.address.strip():
+        problems.append(invalid("address_required", field="address"))
     description = (data.description or "").strip()
     if not description:
         problems.append(invalid("description_required", field="description"))
     elif len(description) > 4000:
         problems.append(invalid("description_too_long", field="description"))
+    if call:
+        _check_caller(data, problems)
     return category, chosen_ward, attributes, problems
+
+
+def _check_caller(data: ReportInput, problems: list[DomainError]) -> None:
+    """The caller's number in E.164 (refused when it is not a Vietnamese number; a mobile when SMS was agreed)."""
+    typed = (data.contact_phone or "").strip()
+    if not typed:
+        if data.sms_consent:
+            problems.append(invalid("sms_phone_required", field="contact_phone"))
+        return
+    try:
+        number = phone.parse(typed)
+    except phone.PhoneRejected:
+        problems.append(invalid("bad_phone", field="contact_phone"))
+        return
+    data.contact_phone = number.e164
+    if data.sms_consent and not number.mobile:
+        problems.append(invalid("sms_needs_mobile", field="contact_phone"))
 
 
 def _scoped_key(key: str, actor: Actor, scope: str) -> str:
@@ -171,15 +204,17 @@ def _scoped_key(key: str, actor: Actor, scope: str) -> str:
 
 def submit_report(
     data: ReportInput, *, actor: Actor, idempotency_key: str | None = None, ip: str | None = None,
-    key_scope: str = "", on_behalf: bool = False, request: Any = None,
+    key_scope: str = "", on_behalf: bool = False, call: bool = False, request: Any = None,
 ) -> Submitted:
     """File a new report (or return the one already filed under the same idempotency key).
 
     ``actor`` is the resident, or the staff member who types in a hotline call (``on_behalf``: the report has no
     resident account, the caller's contact details are kept encrypted). Raises ReportError (400), PhotoRejected,
-    IdempotencyConflict (409), RateLimited (429).
+    IdempotencyConflict (409), RateLimited (429). ``call``: see ``record_call``.
     """
-    category, chosen_ward, attributes, problems = check_report(data)
+    if not call:
+        data.sms_consent = False  # asked and recorded by a hotline officer only
+    category, chosen_ward, attributes, problems = check_report(data, call=call)
     raise_all(problems)
     assert category is not None
     description = data.description.strip()
@@ -218,6 +253,19 @@ def submit_report(
     return Submitted(report, True)
 
 
+def record_call(data: ReportInput, *, actor: Actor, idempotency_key: str | None = None, request: Any = None
+                ) -> Submitted:
+    """A hotline officer (or one taking a report by e-mail or Zalo) records a report for a caller who has no
+    account: the place by ward and street (or a pin), the caller's contact kept encrypted, and — when the caller
+    agreed — ``sms_consent_at`` set and the officer who recorded the consent audited, in the report's transaction.
+    The caller is then texted the tracking code and each change of status (``events``). Raises NotAllowed for
+    anyone but staff, and what ``submit_report`` raises."""
+    if not is_staff_member(actor):
+        raise NotAllowed(_("Chỉ cán bộ mới ghi nhận phản ánh thay người gọi."))
+    return submit_report(data, actor=actor, on_behalf=True, call=True, idempotency_key=idempotency_key,
+                         key_scope=f"staff{actor.pk}", request=request)
+
+
 def _replayed(key: str, fingerprint: str) -> Submitted | None:
     """The report already filed under this idempotency key (409 if the body differs), or None."""
     existing = Report.objects.filter(idempotency_key=key).values_list("pk", "request_hash").first()
@@ -242,6 +290,7 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
         reporter=resident, identity_hidden=bool(data.identity_hidden and resident is not None),
         contact_name=data.contact_name.strip()[:200], contact_phone=data.contact_phone.strip()[:40],
         contact_email=data.contact_email.strip()[:200], channel=data.channel, source_label=data.source_label[:120],
+        sms_consent_at=now if (data.sms_consent and data.contact_phone and resident is None) else None,
         created_by=actor if signed_in(actor) else None, priority=data.priority,
         idempotency_key=key, request_hash=fingerprint, created_at=now, updated_at=now,
         forward_due_at=sla.forward_due(category, now), resolve_due_at=sla.resolve_due(category, data.priority, now),
@@ -270,4 +319,7 @@ def _create(data: ReportInput, category: Category, chosen_ward: Unit | None, att
     schedule_deadline(report)  # delayed rows: the sweeper hints them once due
     audit.record("report.submitted", actor=actor, obj=report, request=request, code=report.code,
                  channel=data.channel, agency=agency.code if agency else None, photos=len(images))
+    if report.sms_consent_at is not None:  # who asked the caller and recorded the answer
+        audit.record("report.sms_consent_recorded", actor=actor, obj=report, request=request, code=report.code,
+                     channel=data.channel)
     return report

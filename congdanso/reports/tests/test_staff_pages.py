@@ -118,7 +118,8 @@ def test_hotline_entry_records_channel(client, officer, category):
         "lon": "106.70", "contact_name": "Ông Ba", "contact_phone": "0912345678", "idempotency_key": "h1"})
     r = Report.objects.get()
     assert response.status_code == 302 and r.channel == "hotline" and r.created_by == officer
-    assert r.reporter is None and r.contact_phone == "0912345678"
+    assert r.reporter is None and r.contact_phone == "+84912345678"  # one form however it was typed
+    assert r.sms_consent_at is None  # not asked: no SMS
 
 
 def test_identity_reveal_is_audited_and_hidden_needs_dpo_grant(client, officer, citizen, category, dpo):

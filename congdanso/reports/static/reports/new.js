@@ -1,7 +1,8 @@
 // The new-report form: location by map / keyboard / "use my location" / ward picker (the ward of a pin is shown
 // back), photo previews, nearby duplicates, errors shown all at once (summary + beside each field), and submission
 // that survives a lost connection (draft kept offline, sent by the service worker when back). The category box is
-// categories.js.
+// combobox.js. The hotline officer's form (reports/staff_new.html) runs it too: no "use my location" there, the ward
+// is a search box (combobox.js), and without drafts.js the form is posted as it is.
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -10,7 +11,7 @@
   var lat = document.getElementById("lat"), lon = document.getElementById("lon");
   var locText = document.getElementById("location-text");
   var wardText = document.getElementById("ward-text");
-  var ward = document.getElementById("ward");
+  var ward = form.querySelector("select[name=ward]");  // a search box may have taken its id (combobox.js)
   var category = form.querySelector("select[name=category]");
   var marker = null, map = null;
 
@@ -137,7 +138,7 @@
   document.getElementById("description").addEventListener("input", function () {
     if (this.value.trim()) clearField("description-error", "description");
   });
-  document.getElementById("ward").addEventListener("change", function () {
+  ward.addEventListener("change", function () {
     if (this.value) clearField("location-error", "ward");
   });
   var serverSummary = document.getElementById("error-summary");
@@ -156,11 +157,12 @@
         .then(function (data) {
           if (data.ward && ward.querySelector('option[value="' + data.ward + '"]')) {
             ward.value = data.ward;
+            ward.dispatchEvent(new Event("cds-sync"));
             wardTouched = false;
             wardText.textContent = fill(data.source === "boundary" ? form.dataset.wardFound : form.dataset.wardGuess,
                                         { name: data.name });
           } else {
-            if (!wardTouched) ward.value = "";
+            if (!wardTouched) { ward.value = ""; ward.dispatchEvent(new Event("cds-sync")); }
             wardText.textContent = form.dataset.wardUnknown;
           }
         }).catch(function () {});
@@ -287,7 +289,8 @@
     });
   }
 
-  document.getElementById("use-location").addEventListener("click", function () {
+  var useLocation = document.getElementById("use-location");
+  if (useLocation) useLocation.addEventListener("click", function () {
     if (!navigator.geolocation) { say(form.dataset.locateFailed, true); return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
       setPoint(pos.coords.latitude, pos.coords.longitude, false);
