@@ -33,6 +33,7 @@ from congdanso.dossiers.services.common import (
 )
 from congdanso.dossiers.services.lookup import LOOKUP_WINDOW, LOOKUPS_PER_CLIENT, PROOFS_PER_CODE, Lookup, look_up
 from congdanso.dossiers.services.online import (
+    SUPPLEMENT_FIELD,
     OnlineTarget,
     Ready,
     cases_of,
@@ -65,6 +66,7 @@ __all__ = [
     "LOOKUPS_PER_CLIENT",
     "LOOKUP_WINDOW",
     "PROOFS_PER_CODE",
+    "SUPPLEMENT_FIELD",
     "Deadline",
     "DossierInput",
     "Lookup",
