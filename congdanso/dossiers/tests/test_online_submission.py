@@ -404,3 +404,31 @@ def test_private_files_have_no_url_and_live_outside_media(settings: Any, submitt
     from django.conf import settings as live
 
     assert not str(live.DOSSIER_FILES_DIR).startswith(str(live.MEDIA_ROOT))
+
+
+def test_stale_drafts_and_orphan_files_are_purged(applicant: User, birth: Procedure, private_files: Path,
+                                                  settings: Any) -> None:
+    import datetime as dt
+    import io
+    import os
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    tk, cs = docs(birth)
+    kept = services.submit_online(birth.code, actor=applicant, uploads=[
+        Upload("a.pdf", documents.pdf(), f"doc-{tk.pk}"), Upload("b.pdf", documents.pdf(), f"doc-{cs.pk}")])
+    services.save_draft("1.001193", actor=make_citizen(username="oidc-d", subject="d"),
+                        uploads=[Upload("c.pdf", documents.pdf(), f"doc-{tk.pk}")])
+    DossierDraft.objects.update(updated_at=timezone.now() - dt.timedelta(days=settings.DOSSIER_DRAFT_DAYS + 1))
+    orphan = private_files / "ab" / "orphan.pdf"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"%PDF-1.4")
+    for path in stored_files(private_files):
+        os.utime(path, (0, 0))  # old enough for the sweep
+    out = io.StringIO()
+    call_command("purge_dossier_files", stdout=out)
+    assert "stale drafts removed: 1; orphan files removed: 2" in out.getvalue()
+    assert not DossierDraft.objects.exists()
+    assert sorted(p.name for p in stored_files(private_files)) == sorted(
+        Path(f.storage_name).name for f in kept.files.all())
