@@ -11,7 +11,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -190,7 +190,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-def document(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+def document(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
     """One document of the dossier, as a download, for its applicant and the agency's staff (404 for anyone else;
     every staff read is audited)."""
     if not request.user.is_authenticated:

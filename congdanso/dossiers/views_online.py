@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -236,7 +236,7 @@ def apply_discard(request: HttpRequest, procedure: str) -> HttpResponse:
 
 
 @never_cache
-def draft_file(request: HttpRequest, procedure: str, file_id: int) -> HttpResponse:
+def draft_file(request: HttpRequest, procedure: str, file_id: int) -> HttpResponseBase:
     """A file of the resident's own draft, to check what they uploaded (nobody else's: 404)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), RESIDENT_LOGIN)

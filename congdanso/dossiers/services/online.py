@@ -371,12 +371,14 @@ def supplement_dossier(code: str, *, actor: Actor, uploads: Sequence[files.Uploa
             raise DossierError(files.MESSAGES["too_many_files"] % {"max": settings.DOSSIER_MAX_FILES},
                                field=SUPPLEMENT_FIELD, code="file_too_many_files")
 
+        uploader = actor if isinstance(actor, User) else None
+
         def attach(dossier: Dossier, event: DossierEvent) -> None:
             for item in checked:
                 DossierFile.objects.create(
                     dossier=dossier, event=event, label=item.name[:300], original_name=item.name[:200],
                     storage_name=files.save(item), content_type=item.content_type, size=item.size,
-                    sha256=item.sha256, uploaded_by=actor)
+                    sha256=item.sha256, uploaded_by=uploader)
 
         return _transition(code, K.SUPPLEMENT, actor=actor, message=message, request=request, attach=attach)
 
