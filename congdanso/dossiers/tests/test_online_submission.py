@@ -371,6 +371,7 @@ def test_documents_are_served_to_the_applicant_and_the_agencys_staff_only(
     assert mine.status_code == 200 and b"".join(mine.streaming_content).startswith(b"%PDF-")
     assert mine["Content-Disposition"].startswith("attachment") and mine["X-Content-Type-Options"] == "nosniff"
     assert mine["Content-Type"] == "application/pdf" and "no-store" in mine["Cache-Control"]
+    assert "sandbox" in mine["Content-Security-Policy"]  # opened by mistake in a tab, it runs nothing
     assert not AuditEntry.objects.filter(action="dossier.file_viewed").exists()  # the applicant's own read
     assert resident_client(make_citizen(username="oidc-o", subject="o")).get(url).status_code == 404
     assert Client().get(url).status_code == 302  # to the login
