@@ -279,12 +279,19 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+DOSSIER_FILES_DIR = Path(env_str("DOSSIER_FILES_DIR") or DATA_DIR / "private" / "dossiers").resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+    # Documents of dossiers (online submissions, supplements): outside MEDIA_ROOT, no URL of their own, served only
+    # to the applicant and the agency's staff by a view (dossiers/files.py).
+    "dossier_files": {
+        "BACKEND": "congdanso.core.storage.PrivateFileStorage",
+        "OPTIONS": {"location": str(DOSSIER_FILES_DIR)},
     },
 }
 
@@ -352,6 +359,16 @@ REPORTS_MODERATION_DAYS = env_int("REPORTS_MODERATION_DAYS", 14)  # days a new r
 REPORTS_MAP_REFRESH_SECONDS = env_int("REPORTS_MAP_REFRESH_SECONDS", 60)
 REPORTS_MAP_CACHE_SECONDS = env_int("REPORTS_MAP_CACHE_SECONDS", 60)
 REPORTS_DUPLICATE_RADIUS_M = env_int("REPORTS_DUPLICATE_RADIUS_M", 150)  # default "is it one of these?" radius
+
+# --- Dossiers (hồ sơ thủ tục hành chính) ----------------------------------------------------------------------
+# Online submission: each document (PDF, JPEG, PNG, HEIC) up to this size, this many files per dossier (the
+# submission and its supplements together), PDFs up to this many pages; uploads per resident per hour; drafts
+# nobody touched for this many days are deleted with their files (manage.py purge_dossier_files).
+DOSSIER_MAX_FILE_MB = env_int("DOSSIER_MAX_FILE_MB", 10)
+DOSSIER_MAX_FILES = env_int("DOSSIER_MAX_FILES", 20)
+DOSSIER_MAX_PDF_PAGES = env_int("DOSSIER_MAX_PDF_PAGES", 300)
+DOSSIER_UPLOADS_PER_HOUR = env_int("DOSSIER_UPLOADS_PER_HOUR", 60)
+DOSSIER_DRAFT_DAYS = env_int("DOSSIER_DRAFT_DAYS", 30)
 
 # --- Security headers -----------------------------------------------------------------------------------------
 # Django's SecurityMiddleware sends X-Content-Type-Options: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and,

@@ -37,9 +37,10 @@ def _search_and_open(page: Page, platform: Platform, shot: Shots, width: str) ->
     expect(checklist).to_contain_text("Tờ khai đăng ký khai sinh")
     expect(checklist).to_contain_text("Giấy chứng sinh")
     expect(page.get_by_test_id("agencies")).to_contain_text("Bộ phận Một cửa")
-    online = page.get_by_test_id("submit-online")
-    expect(online).to_have_attribute("href", "https://dichvucong.gov.vn/p/home/"
-                                     "dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.001193")
+    expect(page.get_by_test_id("submit-online")).to_have_attribute("href", "/ho-so/nop/1.001193")
+    expect(page.get_by_test_id("submit-portal")).to_have_attribute("href", "https://dichvucong.gov.vn/p/home/"
+                                                                    "dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html"
+                                                                    "?ma_thu_tuc=1.001193")
     detail_png = shot(f"detail-{width}")
     assert_accessible(page)
     for name, png in (("search", search_png), ("detail", detail_png)):

@@ -20,16 +20,21 @@ class DossierError(DomainError):
         self.field = field
 
 
-class RatingInvalid(DossierError):
-    """Several problems of one rating form, each beside its field; ``problems`` lists them all."""
+class FormInvalid(DossierError):
+    """Several problems of one form, each beside its field; ``problems`` lists them all."""
 
     def __init__(self, problems: list[DossierError]) -> None:
-        super().__init__(problems[0].message, field=problems[0].field, code=problems[0].code)
+        super().__init__(problems[0].message, field=problems[0].field, code=problems[0].code,
+                         status=max(p.status for p in problems))
         self.problems = problems
 
     def as_dict(self) -> dict[str, Any]:
         return {**super().as_dict(), "errors": [
             {"field": p.field or "", "code": p.code, "message": str(p.message)} for p in self.problems]}
+
+
+class RatingInvalid(FormInvalid):
+    """Several problems of one rating form (Decision 766), each beside its question."""
 
 
 class DossierNotFound(NotFound):

@@ -202,6 +202,47 @@ class DossierFile(models.Model):
         return self.label
 
 
+class DossierDraft(models.Model):
+    """A resident's online submission while they fill it in: one per resident and procedure, kept between visits
+    (and devices) until it is submitted or discarded, or ``DOSSIER_DRAFT_DAYS`` after its last change."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The form's answers: {"case": <DocumentCase.number>, "agency": <Agency.code>, "unit": <Unit.code>}
+    answers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hồ sơ nháp")
+        verbose_name_plural = _("hồ sơ nháp")
+        constraints = [models.UniqueConstraint(fields=["user", "procedure"], name="dossier_draft_one_per_procedure")]
+        indexes = [models.Index(fields=["updated_at"], name="dossier_draft_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} ({self.user_id})"
+
+
+class DraftFile(models.Model):
+    """A document already uploaded to a draft (checked and cleaned like every upload); on submission its stored file
+    becomes the dossier's ``DossierFile`` without being copied."""
+
+    draft = models.ForeignKey(DossierDraft, on_delete=models.CASCADE, related_name="files")
+    document = models.ForeignKey(ProcedureDocument, on_delete=models.CASCADE, related_name="+", db_index=False)
+    original_name = models.CharField(_("tên tệp"), max_length=200)
+    storage_name = models.CharField(max_length=200, unique=True, editable=False)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draft", "document"], name="dossier_draft_file_per_document")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Satisfaction(models.TextChoices):
     VERY_SATISFIED = "very_satisfied", _("Rất hài lòng")
     SATISFIED = "satisfied", _("Hài lòng")

@@ -8,23 +8,26 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from congdanso.core import audit
 from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
 from congdanso.core.textinput import TextInputError, clean
-from congdanso.dossiers import projections, queries, services, states
+from congdanso.dossiers import files, projections, queries, services, states, views_online
 from congdanso.dossiers.errors import DossierNotFound, RatingInvalid
 from congdanso.dossiers.models import Dossier, Rating, Satisfaction
 from congdanso.dossiers.receipt import receipt_pdf
+from congdanso.dossiers.states import EventKind, Status
 
 
 def _events(dossier: Dossier) -> list[Any]:
@@ -97,16 +100,108 @@ def _own(request: HttpRequest, code: str) -> Dossier:
     return dossier
 
 
-def detail(request: HttpRequest, code: str) -> HttpResponse:
-    """The applicant's page of one dossier (also the agency's staff): status, dates, timeline, what to do next."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    dossier = _own(request, code)
+def _detail(request: HttpRequest, dossier: Dossier, *, errors: list[dict[str, str]] | None = None,
+            status: int = 200, dropped: int = 0) -> HttpResponse:
+    applicant = services.is_applicant(request.user, dossier)
+    request_event = services.supplement_request(dossier) if dossier.status == Status.SUPPLEMENT else None
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "view": projections.details(dossier), "events": _events(dossier),
-        "is_applicant": services.is_applicant(request.user, dossier),
-        "can_rate": services.is_applicant(request.user, dossier) and dossier.status in states.RATABLE
-        and not Rating.objects.filter(dossier=dossier).exists()})
+        "is_applicant": applicant, "files": file_groups(dossier),
+        "can_rate": applicant and dossier.status in states.RATABLE
+        and not Rating.objects.filter(dossier=dossier).exists(),
+        "can_supplement": applicant and states.can(EventKind.SUPPLEMENT, dossier.status),
+        "can_withdraw": applicant and states.can(EventKind.WITHDRAW, dossier.status),
+        "supplement_request": request_event, "errors": errors or [], "dropped": dropped,
+        "field_errors": views_online.by_field(errors or []), "max_mb": settings.DOSSIER_MAX_FILE_MB,
+        "max_bytes": files.max_bytes()},
+        status=status)
+
+
+def file_groups(dossier: Dossier) -> list[dict[str, Any]]:
+    """The dossier's documents grouped by the timeline line they came with (the submission, each supplement)."""
+    groups: dict[int | None, dict[str, Any]] = {}
+    for row in dossier.files.select_related("event").order_by("created_at", "id"):
+        event = row.event
+        key = event.pk if event is not None else None
+        if key not in groups:
+            groups[key] = {"label": states.EVENT_LABELS.get(event.kind, event.kind) if event else _("Giấy tờ"),
+                           "at": event.created_at if event else row.created_at, "files": []}
+        groups[key]["files"].append(row)
+    return list(groups.values())
+
+
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant's page of one dossier (also the agency's staff): status, dates, timeline, documents, and what
+    to do next (answer a request for documents, withdraw, rate)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), views_online.RESIDENT_LOGIN)
+    return _detail(request, _own(request, code))
+
+
+@never_cache
+@require_POST
+def supplement(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant answers a request for documents with the missing files (and an optional note)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), views_online.RESIDENT_LOGIN)
+    dossier = _own(request, code)
+    if not services.is_applicant(request.user, dossier):
+        raise Http404(_("Không tìm thấy hồ sơ với mã này."))
+    try:
+        problem = views_online.too_many_files(request, services.SUPPLEMENT_FIELD)
+        if problem is not None:
+            raise problem
+        note = clean(request.POST.get("message", ""), field="message", label=_("Ghi chú cho cơ quan"),
+                     max_length=2000)
+        services.supplement_dossier(dossier.code, actor=request.user, uploads=views_online.uploads_from(
+            request, services.SUPPLEMENT_FIELD), message=note, request=request)
+    except (DomainError, TextInputError) as exc:
+        return _detail(request, services.get_dossier(dossier.code), errors=views_online.form_errors(exc),
+                       status=getattr(exc, "status", 400), dropped=len(request.FILES.getlist("files")))
+    messages.success(request, _("Đã gửi giấy tờ bổ sung. Cơ quan sẽ tiếp tục xử lý hồ sơ của bạn."))
+    return redirect("dossiers:detail", code=dossier.code)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """Rút hồ sơ: a page that asks to confirm (with an optional reason); the applicant only, while it is open."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), views_online.RESIDENT_LOGIN)
+    dossier = _own(request, code)
+    if not services.is_applicant(request.user, dossier):
+        raise Http404(_("Không tìm thấy hồ sơ với mã này."))
+    errors: list[dict[str, str]] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            reason = clean(request.POST.get("reason", ""), field="reason", label=_("Lý do rút hồ sơ"),
+                           max_length=2000)
+            services.withdraw_dossier(dossier.code, actor=request.user, message=reason, request=request)
+        except (DomainError, TextInputError) as exc:
+            errors = [{"field": "reason", "id": "f-reason", "message": str(exc.message)}]
+            status = getattr(exc, "status", 400)
+        else:
+            messages.success(request, _("Đã rút hồ sơ %(code)s.") % {"code": dossier.code})
+            return redirect("dossiers:detail", code=dossier.code)
+    return render(request, "dossiers/withdraw.html", {
+        "dossier": dossier, "can_withdraw": states.can(EventKind.WITHDRAW, dossier.status), "errors": errors,
+        "field_errors": views_online.by_field(errors), "reason": request.POST.get("reason", "")}, status=status)
+
+
+@never_cache
+def document(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
+    """One document of the dossier, as a download, for its applicant and the agency's staff (404 for anyone else;
+    every staff read is audited)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), views_online.RESIDENT_LOGIN)
+    dossier = _own(request, code)
+    staff = not services.is_applicant(request.user, dossier)
+    try:
+        row, handle = services.open_file(dossier, file_id, actor=request.user, staff=staff, request=request)
+    except DomainError as exc:
+        raise Http404(str(exc.message)) from exc
+    return views_online.file_response(handle, row.original_name, row.content_type)
 
 
 def _qr_svg(url: str) -> str:
@@ -120,7 +215,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả, to print (``?pdf=1``: as a PDF); its QR code opens the public
     lookup."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(request.get_full_path(), views_online.RESIDENT_LOGIN)
     dossier = _own(request, code)
     if not services.is_applicant(request.user, dossier):  # a staff read of the applicant's name
         audit.record("dossier.receipt_viewed", actor=request.user, obj=dossier, request=request, code=dossier.code)
@@ -142,7 +237,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     """Đánh giá mức độ hài lòng (Decision 766): the nine criteria and the overall satisfaction, once per dossier,
     after it ends. Every missing answer is shown at once, at the top and beside its question."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(request.get_full_path(), views_online.RESIDENT_LOGIN)
     dossier = _own(request, code)
     if not services.is_applicant(request.user, dossier):
         raise Http404(_("Không tìm thấy hồ sơ với mã này."))

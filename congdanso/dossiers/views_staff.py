@@ -27,6 +27,7 @@ from congdanso.dossiers import projections, queries, services, states
 from congdanso.dossiers.errors import DossierError
 from congdanso.dossiers.models import Dossier
 from congdanso.dossiers.states import EventKind, Status, Who
+from congdanso.dossiers.views import file_groups
 from congdanso.lib.workdays import LOCAL_ZONE
 
 # The one primary next step per status; the other allowed moves are offered beside it.
@@ -83,7 +84,7 @@ def dossier_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/staff_detail.html", {
         "dossier": dossier, "view": projections.details(dossier), "events": events,
         "primary": _action(primary, primary=True) if primary else None, "others": others,
-        "note": _action(EventKind.NOTE), "files": dossier.files.order_by("created_at")})
+        "note": _action(EventKind.NOTE), "files": file_groups(dossier)})
 
 
 def _message(request: AuthenticatedRequest, name: str = "message") -> str:

@@ -71,5 +71,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     for case in item["cases"]:
         for document in case["documents"]:  # "Mẫu TK-KS", "Phụ lục I-2…": no "Mẫu:" label before them
             document["template_named"] = fold(document["template_name"]).startswith(("mau", "phu luc"))
-    online = item["online_level"] != OnlineLevel.NONE and bool(item["online_url"])
+    # Partial or full online procedures are submitted on this platform's form (the dossiers app, which says there
+    # when no agency of the platform receives it); the national portal's address stays offered beside it.
+    online = item["online_level"] != OnlineLevel.NONE
     return render(request, "procedures/detail.html", {"p": item, "can_submit_online": online})

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -44,9 +45,11 @@ from django.utils import timezone
 from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.agencies.models import Agency, AgencyKind, Category, Unit, UnitKind
+from congdanso.dossiers import files as dossier_files
 from congdanso.dossiers import services as dossier_services
+from congdanso.dossiers.models import DossierDraft, DossierFile, DraftFile
 from congdanso.notifications.models import Notification
-from congdanso.procedures.models import Procedure
+from congdanso.procedures.models import Procedure, ProcedureDocument
 from congdanso.reports import services as report_services
 from congdanso.reports.models import CategoryAttribute, IdentityGrant, Report, ReportPhoto, ResponseTemplate
 from congdanso.reports.photos import Upload
@@ -144,6 +147,15 @@ dossiers:detail                         login login  ok       404      ok    ok 
 dossiers:receipt                        login login  ok       404      ok    ok    404   ok    404   ok    404    404
 dossiers:rate                           login login  ok       404      404   404   404   404   404   404   404    404
 dossiers:stats                          ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
+dossiers:apply                          login login  ok       ok       403   403   403   403   403   403   403    403
+dossiers:apply_documents                login login  ok       ok       403   403   403   403   403   403   403    403
+dossiers:apply_review                   login login  ok       ok       403   403   403   403   403   403   403    403
+dossiers:apply_discard                  login login  ok       ok       403   403   403   403   403   403   403    403
+dossiers:draft_file                     login login  ok       404      404   404   404   404   404   404   404    404
+dossiers:submitted                      login login  ok       404      404   404   404   404   404   404   404    404
+dossiers:supplement                     login login  ok       404      404   404   404   404   404   404   404    404
+dossiers:withdraw                       login login  ok       404      404   404   404   404   404   404   404    404
+dossiers:file                           login login  ok       404      ok    ok    404   ok    404   ok    404    404
 dossiers_staff:list                     login login  login    login    ok    ok    ok    ok    ok    ok    ok     ok
 dossiers_staff:detail                   login login  login    login    ok    ok    404   ok    404   ok    404    404
 dossiers_staff:act[note]                login login  login    login    ok    ok    404   ok    404   ok    404    404
@@ -332,6 +344,18 @@ REQUESTS: dict[str, Probe] = {
     "dossiers:receipt": _get(lambda w: reverse("dossiers:receipt", args=[w.extra["dossier"].code])),
     "dossiers:rate": _get(lambda w: reverse("dossiers:rate", args=[w.extra["dossier"].code])),
     "dossiers:stats": _get(lambda w: reverse("dossiers:stats")),
+    "dossiers:apply": _get(lambda w: reverse("dossiers:apply", args=[w.extra["procedure"].code])),
+    "dossiers:apply_documents": _get(lambda w: reverse("dossiers:apply_documents", args=[w.extra["procedure"].code])),
+    "dossiers:apply_review": _get(lambda w: reverse("dossiers:apply_review", args=[w.extra["procedure"].code])),
+    "dossiers:apply_discard": Probe("POST", lambda w: reverse("dossiers:apply_discard",
+                                                              args=[w.extra["procedure"].code])),
+    "dossiers:draft_file": _get(lambda w: reverse("dossiers:draft_file", args=[w.extra["procedure"].code,
+                                                                               w.extra["draft_file"].pk])),
+    "dossiers:submitted": _get(lambda w: reverse("dossiers:submitted", args=[w.extra["dossier"].code])),
+    "dossiers:supplement": Probe("POST", lambda w: reverse("dossiers:supplement", args=[w.extra["dossier"].code])),
+    "dossiers:withdraw": _get(lambda w: reverse("dossiers:withdraw", args=[w.extra["dossier"].code])),
+    "dossiers:file": _get(lambda w: reverse("dossiers:file", args=[w.extra["dossier"].code,
+                                                                   w.extra["dossier_file"].pk])),
     "dossiers_staff:list": _get(lambda w: reverse("dossiers_staff:list")),
     "dossiers_staff:detail": _get(lambda w: reverse("dossiers_staff:detail", args=[w.extra["dossier"].code])),
     "dossiers_staff:act[note]": Probe("POST", lambda w: reverse("dossiers_staff:act",
@@ -475,6 +499,8 @@ def _jpeg() -> Upload:
 @pytest.fixture
 def world(db, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {**settings.STORAGES, "dossier_files": {
+        "BACKEND": "congdanso.core.storage.PrivateFileStorage", "OPTIONS": {"location": str(tmp_path / "private")}}}
     # A configured provider (no discovery over the network): the login redirects there.
     settings.OIDC_ISSUER = OIDC_PROVIDER
     settings.OIDC_CLIENT_ID = "congdanso"
@@ -548,6 +574,17 @@ def world(db, settings, tmp_path) -> World:
     extra["dossier"] = dossier_services.create_dossier(
         dossier_services.DossierInput(procedure_code=extra["procedure"].code, agency_code=agency_a.code,
                                       applicant_name="Đỗ Văn Nộp"), actor=users["off_a"], applicant=users["reporter"])
+    # a document of that dossier, and a draft of the reporter's online submission with one uploaded file
+    stored = dossier_files.storage().save("matrix/tk.pdf", ContentFile(b"%PDF-1.4 matrix"))
+    extra["dossier_file"] = DossierFile.objects.create(
+        dossier=extra["dossier"], label="Tờ khai", original_name="to-khai.pdf", storage_name=stored,
+        content_type="application/pdf", size=15, sha256="0" * 64)
+    draft = DossierDraft.objects.create(user=users["reporter"], procedure=extra["procedure"])
+    extra["draft_file"] = DraftFile.objects.create(
+        draft=draft, document=ProcedureDocument.objects.filter(case__procedure=extra["procedure"]).first(),
+        original_name="nhap.pdf", storage_name=dossier_files.storage().save("matrix/nhap.pdf",
+                                                                            ContentFile(b"%PDF-1.4 draft")),
+        content_type="application/pdf", size=14, sha256="0" * 64)
     return World(agency_a=agency_a, agency_b=agency_b, users=users, hidden=hidden, visible=visible,
                  moderated=moderated, other=other, public_photo=visible.photos.get(),
                  moderated_photo=moderated.photos.get(), notification=notifications[hidden.pk], extra=extra)

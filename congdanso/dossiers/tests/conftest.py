@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,19 @@ from congdanso.dossiers.states import Status
 from congdanso.testing.factories import make_citizen, make_procedure
 
 PERSONAL_ID = "079090001234"
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings: Any, tmp_path: Path) -> Path:
+    """Dossier documents go to a fresh folder of this test (the storage the app uses, relocated)."""
+    root = tmp_path / "private-dossiers"
+    settings.STORAGES = {**settings.STORAGES, "dossier_files": {
+        "BACKEND": "congdanso.core.storage.PrivateFileStorage", "OPTIONS": {"location": str(root)}}}
+    return root
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 @pytest.fixture

@@ -50,8 +50,8 @@ def test_detail_page_has_checklist_agencies_and_online_link(client, catalogue):
     assert 'type="checkbox" id="doc-1-1"' in body and "Tờ khai đăng ký khai sinh" in body
     assert "1 bản chính" in body and "Mẫu TK-KS" in body
     assert "Bộ phận Một cửa của Ủy ban nhân dân phường" in body  # the agency's address
-    assert 'data-testid="submit-online"' in body
-    assert 'href="https://dichvucong.gov.vn/' in body
+    assert 'data-testid="submit-online"' in body and 'href="/ho-so/nop/1.001193"' in body  # this platform's form
+    assert 'data-testid="submit-portal"' in body and 'href="https://dichvucong.gov.vn/' in body
     assert "procedures/procedures.css" in body and "procedures/procedures.js" in body  # print stylesheet, no inline
     assert "<style" not in body and "onclick" not in body
 

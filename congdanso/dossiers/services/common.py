@@ -1,4 +1,4 @@
-"""Business rules of dossiers. Every change is a ``verb_noun(..., actor=...)`` function here.
+"""Who may act on a dossier, codes and deadlines, creation, and the one transition.
 
 One transition (``_transition``) locks the dossier, checks the move in ``states.ACTIONS``, changes it, writes the
 timeline row and the audit entry, and tells the applicant (``notifications.notify``) and the webhooks — in one
@@ -9,10 +9,7 @@ changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,18 +27,9 @@ from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency
 from congdanso.core import audit
-from congdanso.core.cache import count
 from congdanso.core.fields import blind_index
 from congdanso.dossiers import projections, queries, states
-from congdanso.dossiers.errors import (
-    BadCode,
-    BadMove,
-    DossierError,
-    DossierNotFound,
-    NotAllowed,
-    RateLimited,
-    RatingInvalid,
-)
+from congdanso.dossiers.errors import BadMove, DossierError, DossierNotFound, NotAllowed
 from congdanso.dossiers.models import (
     ApplicantKind,
     Dossier,
@@ -49,8 +37,6 @@ from congdanso.dossiers.models import (
     DossierSequence,
     FeeStatus,
     IntegrationSystem,
-    Rating,
-    Satisfaction,
     SubmissionChannel,
 )
 from congdanso.dossiers.states import EventKind, Status, Who
@@ -211,9 +197,14 @@ def resident_for(personal_id: str) -> User | None:
                                identity_level__gte=IdentityLevel.LEVEL2).first()
 
 
+Attach = Callable[[Dossier, DossierEvent], None]
+
+
 def create_dossier(data: DossierInput, *, actor: Actor, system: IntegrationSystem | None = None,
-                   applicant: User | None = None, request: Any = None) -> Dossier:
-    """Record a dossier received at a desk, by post, from a one-stop-shop system or online (status 1 or 2)."""
+                   applicant: User | None = None, request: Any = None, attach: Attach | None = None) -> Dossier:
+    """Record a dossier received at a desk, by post, from a one-stop-shop system or online (status 1 or 2).
+    ``attach`` adds what belongs to the first timeline line (the documents of an online submission) in the same
+    transaction."""
     if data.status not in (Status.SUBMITTED, Status.ACCEPTED):
         raise DossierError(_("Hồ sơ mới chỉ có thể ở trạng thái “Mới đăng ký” hoặc “Được tiếp nhận”."),
                            field="status", code="bad_initial_status")
@@ -251,8 +242,11 @@ def create_dossier(data: DossierInput, *, actor: Actor, system: IntegrationSyste
                                code="dossier_exists", status=409) from exc
         kind = K.SUBMIT if data.status == Status.SUBMITTED else K.REGISTER
         event = _event(dossier, kind, actor=actor, system=system, from_status="", at=accepted or submitted)
+        if attach is not None:
+            attach(dossier, event)
         audit.record(f"dossier.{kind}", actor=system or actor, obj=dossier, request=request, code=dossier.code)
-        _tell(dossier, event)
+        # A resident who submits online gets the code in their inbox too (the receipt of their own action).
+        _tell(dossier, event, tell_actor=data.channel == SubmissionChannel.ONLINE)
     return dossier
 
 
@@ -268,11 +262,12 @@ def _event(dossier: Dossier, kind: str, *, actor: Actor, system: IntegrationSyst
     )
 
 
-def _tell(dossier: Dossier, event: DossierEvent) -> None:
-    """Tell the applicant (when they have an account) and the webhooks, in the caller's transaction."""
+def _tell(dossier: Dossier, event: DossierEvent, *, tell_actor: bool = False) -> None:
+    """Tell the applicant (when they have an account; not of their own moves unless ``tell_actor``) and the
+    webhooks, in the caller's transaction."""
     if not event.is_public:
         return
-    if dossier.applicant_id and event.actor_id != dossier.applicant_id:
+    if dossier.applicant_id and (tell_actor or event.actor_id != dossier.applicant_id):
         notifications.notify(
             [dossier.applicant_id], "dossier_status",
             {"code": dossier.code, "status": Status(dossier.status).label, "procedure": dossier.procedure.name,
@@ -339,7 +334,7 @@ def _apply(dossier: Dossier, action: str, now: dt.datetime) -> None:
 
 def _transition(code: str, action: str, *, actor: Actor, message: str = "", system: IntegrationSystem | None = None,
                 external_id: str = "", at: dt.datetime | None = None, request: Any = None,
-                change: Callable[[Dossier], None] | None = None) -> Dossier:
+                change: Callable[[Dossier], None] | None = None, attach: Attach | None = None) -> Dossier:
     move = states.ACTIONS[action]
     if move.needs_message and not message:
         raise DossierError(_("Hãy nhập nội dung gửi người nộp hồ sơ (lý do, giấy tờ cần bổ sung…)."),
@@ -361,6 +356,8 @@ def _transition(code: str, action: str, *, actor: Actor, message: str = "", syst
         dossier.save()
         event = _event(dossier, action, actor=actor, system=system, from_status=before, message=message,
                        external_id=external_id, at=now)
+        if attach is not None:
+            attach(dossier, event)
         audit.record(f"dossier.{action}", actor=system or actor, obj=dossier, request=request, code=dossier.code,
                      from_status=before, to_status=dossier.status)
         _tell(dossier, event)
@@ -451,145 +448,3 @@ def link_dossiers_of(user: User) -> int:
         return 0
     return Dossier.objects.filter(applicant_number_index=user.personal_id_index, applicant__isnull=True).update(
         applicant=user)
-
-
-# --- public lookup -------------------------------------------------------------------------------------------------
-
-LOOKUPS_PER_CLIENT = 30  # lookups by code per client per window
-PROOFS_PER_CODE = 5  # wrong second factors per dossier per window before details are refused
-LOOKUP_WINDOW = 600  # seconds
-
-
-@dataclass(frozen=True)
-class Lookup:
-    dossier: Dossier
-    details: bool  # the applicant proved who they are (or is signed in as the applicant, or is the agency's staff)
-    proof_failed: bool = False  # a second factor was given and was wrong
-
-
-def _count(key: str, limit: int) -> bool:
-    """Count one attempt under ``key``; False when it is over the limit of the window."""
-    bucket = f"dossier-lookup:{key}:{int(timezone.now().timestamp() // LOOKUP_WINDOW)}"
-    return count([bucket], LOOKUP_WINDOW + 5)[0] <= limit
-
-
-def look_up(text: str, *, client: str, proof: str = "", user: Actor = None, by_token: bool = False) -> Lookup:
-    """A dossier by its code (or its receipt's QR token), for anyone: the public fields, and the details when the
-    visitor is the applicant or gives the last 4 digits of the applicant's ID number / tax code.
-
-    Resists enumeration: lookups are counted per client, wrong last digits per dossier, and a code that does not
-    exist costs the same count as one that does."""
-    text = text.strip()
-    if not by_token and not is_code(text):
-        raise BadCode()
-    if not _count(f"client:{client}", LOOKUPS_PER_CLIENT):
-        raise RateLimited()
-    found = (Dossier.objects.select_related("procedure", "agency")
-             .filter(**({"lookup_token": text} if by_token else {"code": text})).first())
-    if found is None:
-        raise DossierNotFound()
-    if is_applicant(user, found) or can_work_on(user, found):
-        return Lookup(found, details=True)
-    proof = "".join(proof.split())
-    if not proof:
-        return Lookup(found, details=False)
-    if not _count(f"proof:{found.pk}", PROOFS_PER_CODE):
-        raise RateLimited()
-    expected = "".join((found.applicant_number or "").split())[-4:]
-    matches = len(expected) == 4 and hmac.compare_digest(proof[-4:].encode(), expected.encode()) and len(proof) == 4
-    return Lookup(found, details=matches, proof_failed=not matches)
-
-
-# --- one-stop-shop systems -----------------------------------------------------------------------------------------
-
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def create_integration_system(name: str, agency_codes: list[str], *, actor: Actor) -> tuple[IntegrationSystem, str]:
-    """A one-stop-shop system's credentials: a random API key shown once (only its SHA-256 is stored), allowed to
-    write the dossiers of these agencies only."""
-    agencies = list(Agency.objects.filter(code__in=agency_codes))
-    missing = sorted(set(agency_codes) - {a.code for a in agencies})
-    if missing or not agencies:
-        raise DossierError(_("Không có cơ quan mã “%(code)s”.") % {"code": ", ".join(missing) or "—"},
-                           field="agency", code="unknown_agency")
-    key = "cdsd_" + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        system = IntegrationSystem.objects.create(name=name.strip()[:200], key_prefix=key[:12],
-                                                  key_hash=_key_hash(key))
-        system.agencies.set(agencies)
-        audit.record("dossier.system_created", actor=actor, obj=system, name=system.name,
-                     agencies=[a.code for a in agencies])
-    return system, key
-
-
-def authenticate_system(key: str | None) -> IntegrationSystem | None:
-    if not key or not key.startswith("cdsd_"):
-        return None
-    return IntegrationSystem.objects.filter(key_hash=_key_hash(key), is_active=True).first()
-
-
-def record_from_system(data: DossierInput, *, system: IntegrationSystem) -> tuple[Dossier, bool]:
-    """A dossier pushed by a one-stop-shop system, idempotent on the system's own id (``external_id``): a repeat
-    returns the dossier already recorded and changes nothing. Returns the dossier and whether it is new."""
-    if not data.external_id:
-        raise DossierError(_("Thiếu mã hồ sơ trong hệ thống gửi (external_id)."), field="external_id",
-                           code="external_id_required")
-    known = Dossier.objects.select_related("procedure", "agency").filter(
-        system=system, external_id=data.external_id).first()
-    if known is not None:
-        return known, False
-    try:
-        return create_dossier(data, actor=None, system=system), True
-    except DossierError as exc:
-        if exc.code != "dossier_exists":
-            raise
-        known = Dossier.objects.select_related("procedure", "agency").filter(
-            system=system, external_id=data.external_id).first()
-        if known is None:  # the code belongs to another dossier
-            raise
-        return known, False  # the same push raced with itself
-
-
-def dossier_for_system(code: str, system: IntegrationSystem) -> Dossier:
-    dossier = get_dossier(code)
-    if not system.agencies.filter(pk=dossier.agency_id).exists():
-        raise NotAllowed(_("Hệ thống này không được xem hồ sơ của cơ quan khác."))
-    return dossier
-
-
-# --- rating (Decision 766) -----------------------------------------------------------------------------------------
-
-def rate_dossier(code: str, *, scores: dict[str, Any], satisfaction: str, comment: str = "", actor: Actor,
-                 request: Any = None) -> Rating:
-    """The applicant rates the service once, after the dossier ends: the nine criteria (0–2 each) and the overall
-    satisfaction. Every problem is reported at once, each beside its field."""
-    problems: list[DossierError] = []
-    clean_scores: dict[str, int] = {}
-    for key, label in states.RATING_CRITERIA:
-        value = scores.get(key)
-        if str(value) not in ("0", "1", "2"):
-            problems.append(DossierError(_("Hãy chọn mức đánh giá cho “%(label)s”.") % {"label": label},
-                                         field=key, code="rating_missing"))
-        else:
-            clean_scores[key] = int(str(value))
-    if satisfaction not in Satisfaction.values:
-        problems.append(DossierError(_("Hãy chọn mức độ hài lòng chung."), field="satisfaction",
-                                     code="rating_missing"))
-    if problems:
-        raise RatingInvalid(problems)
-    with transaction.atomic():
-        dossier = _locked(code)
-        if not is_applicant(actor, dossier):
-            raise NotAllowed(_("Chỉ người nộp hồ sơ được đánh giá."))
-        if dossier.status not in states.RATABLE:
-            raise DossierError(_("Chỉ đánh giá được khi hồ sơ đã có kết quả."), code="rating_too_early", status=409)
-        if Rating.objects.filter(dossier=dossier).exists():
-            raise DossierError(_("Bạn đã đánh giá hồ sơ này."), code="rating_exists", status=409)
-        rating = Rating.objects.create(dossier=dossier, agency_id=dossier.agency_id, user=actor if signed_in(actor)
-                                       else None, scores=clean_scores, total=sum(clean_scores.values()),
-                                       satisfaction=satisfaction, comment=comment[:2000])
-        audit.record("dossier.rated", actor=actor, obj=dossier, request=request, code=dossier.code,
-                     total=rating.total, satisfaction=satisfaction)
-    return rating
