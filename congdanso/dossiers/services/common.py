@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congdanso.accounts.actors import Actor, is_staff_member, signed_in
-from congdanso.accounts.models import IdentityLevel, User, UserKind
+from congdanso.accounts.models import IdentityLevel, StaffRole, User, UserKind
 from congdanso.accounts.roles import Role
 from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency
@@ -262,6 +262,23 @@ def _event(dossier: Dossier, kind: str, *, actor: Actor, system: IntegrationSyst
     )
 
 
+# What the applicant does that gives the agency's officers new work: an online submission, a supplement.
+NEW_WORK = frozenset({EventKind.SUBMIT, EventKind.SUPPLEMENT})
+
+
+def _tell_agency(dossier: Dossier, event: DossierEvent) -> None:
+    """The receiving agency's officers and admins hear of new work on a dossier (kind ``work_new``)."""
+    staff = list(StaffRole.objects.filter(agency_id=dossier.agency_id, role__in=[
+        Role.AGENCY_OFFICER, Role.AGENCY_ADMIN]).values_list("user_id", flat=True).distinct())
+    if not staff:
+        return
+    due = timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y") if dossier.due_at else ""
+    subject = f"{dossier.code} · {dossier.procedure.name}"
+    notifications.notify(staff, "work_new", {"subject": subject, "message": states.EVENT_LABELS[event.kind],
+                                             "due": due, "code": dossier.code},
+                         link=reverse("dossiers_staff:detail", args=[dossier.code]), obj=dossier)
+
+
 def _tell(dossier: Dossier, event: DossierEvent, *, tell_actor: bool = False) -> None:
     """Tell the applicant (when they have an account; not of their own moves unless ``tell_actor``) and the
     webhooks, in the caller's transaction."""
@@ -273,6 +290,8 @@ def _tell(dossier: Dossier, event: DossierEvent, *, tell_actor: bool = False) ->
             {"code": dossier.code, "status": Status(dossier.status).label, "procedure": dossier.procedure.name,
              "message": event.message},
             link=reverse("dossiers:detail", args=[dossier.code]), obj=dossier)
+    if event.kind in NEW_WORK:
+        _tell_agency(dossier, event)
     body = projections.webhook(dossier, event)
     hooks = [(f"dossier.{event.kind}", body)]
     if event.from_status != event.to_status:

@@ -433,3 +433,20 @@ def test_stale_drafts_and_orphan_files_are_purged(applicant: User, birth: Proced
     assert not DossierDraft.objects.exists()
     assert sorted(p.name for p in stored_files(private_files)) == sorted(
         Path(f.storage_name).name for f in kept.files.all())
+
+
+def test_the_agencys_officers_hear_of_an_online_dossier_and_of_a_supplement(ward_officer: User, applicant: User,
+                                                                           birth: Procedure) -> None:
+    from congdanso.notifications.models import Notification
+
+    tk, cs = docs(birth)
+    dossier = services.submit_online(birth.code, actor=applicant, uploads=[
+        Upload("to-khai.pdf", documents.pdf(), f"doc-{tk.pk}"), Upload("cs.jpg", documents.jpeg(), f"doc-{cs.pk}")])
+    work = Notification.objects.filter(recipient=ward_officer, kind="work_new")
+    assert work.count() == 1 and dossier.code in work.get().title + work.get().body
+    assert work.get().link == reverse("dossiers_staff:detail", args=[dossier.code])
+    services.move_dossier(dossier.code, EventKind.REQUEST_SUPPLEMENT, actor=ward_officer, message="Bổ sung")
+    services.supplement_dossier(dossier.code, actor=applicant, uploads=[
+        Upload("them.pdf", documents.pdf(), "files")])
+    assert Notification.objects.filter(recipient=ward_officer, kind="work_new").count() >= 1
+    assert not Notification.objects.filter(recipient=applicant, kind="work_new").exists()
