@@ -8,6 +8,7 @@ Used only by ``bench/reports_bench.py`` (DJANGO_SETTINGS_MODULE=bench._reports_s
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -17,6 +18,9 @@ from congdanso.settings import *  # noqa: F403
 from congdanso.settings import MIDDLEWARE as _MIDDLEWARE
 
 ROOT_URLCONF = "bench._reports_urls"
+if os.environ.get("BENCH_SMTP_PORT"):  # e-mail to a local SMTP sink (bench/intake_bench.py, BENCH_INTAKE_SMTP=1)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = "127.0.0.1", int(os.environ["BENCH_SMTP_PORT"])
 MIDDLEWARE = ["bench._reports_site.server_time", *_MIDDLEWARE]
 
 

@@ -20,7 +20,10 @@ submission → staff notification row p99 ≤ 2 s; the worker catches up within 
 
 Environment: BENCH_INTAKE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/cds_bench_intake),
 BENCH_INTAKE_REDIS_URL (default redis://127.0.0.1:6379/12; flushed at start), BENCH_INTAKE_SECONDS (15),
-BENCH_INTAKE_BACKENDS (``rq,db``), BENCH_INTAKE_CLIENTS (32), BENCH_INTAKE_DRAIN_TIMEOUT (150 s).
+BENCH_INTAKE_BACKENDS (``rq,db``), BENCH_INTAKE_CLIENTS (32), BENCH_INTAKE_DRAIN_TIMEOUT (150 s),
+BENCH_INTAKE_WORKER_PROFILE (a folder: the worker runs under cProfile and leaves its profile there),
+BENCH_INTAKE_SMTP (1: e-mail goes over SMTP to a sink in a process of its own, aiosmtpd, instead of Django's dummy
+backend, which renders and sends nothing).
 """
 
 from __future__ import annotations
@@ -85,6 +88,19 @@ for i in range(int(sys.argv[1])):
     sessions.append(s.session_key)
 print(json.dumps({"sessions": sessions, "categories": list(Category.objects.filter(is_active=True)
                   .values_list("code", flat=True)), "agencies": Agency.objects.count()}))
+"""
+
+PROFILED_WORKER = r"""
+import cProfile, runpy, sys, time
+out = sys.argv[1]
+sys.argv = ["manage.py", "run_worker"]
+profiler = cProfile.Profile(time.thread_time)
+profiler.enable()
+try:
+    runpy.run_path("manage.py", run_name="__main__")
+finally:
+    profiler.disable()
+    profiler.dump_stats(out)
 """
 
 
@@ -220,15 +236,28 @@ def run_backend(backend: str, pg: Any, database: str) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     server_log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
     worker_log = open(data_dir / "worker.log", "w")  # noqa: SIM115 - closed below
+    sink = None
+    if os.environ.get("BENCH_INTAKE_SMTP") == "1":
+        smtp_port = free_port()
+        sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c",
+                                 "aiosmtpd.handlers.Sink"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        env = env | {"BENCH_SMTP_PORT": str(smtp_port)}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "congdanso.wsgi", "-c", "gunicorn.conf.py",
          "--bind", f"127.0.0.1:{port}", "--backlog", "2048"],
         cwd=ROOT, env=env | {"PGAPPNAME": "cds-web"}, stdout=server_log, stderr=server_log, start_new_session=True)
-    worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], cwd=ROOT,
+    # BENCH_INTAKE_WORKER_PROFILE=DIR: the worker runs under cProfile, timing the CPU of its main thread (where the
+    # tasks run), and leaves DIR/worker-<backend>.prof when stopped; its CPU figures then include the profiler's.
+    profile_dir = os.environ.get("BENCH_INTAKE_WORKER_PROFILE")
+    command = ["manage.py", "run_worker"]
+    if profile_dir:
+        command = ["-c", PROFILED_WORKER, str(Path(profile_dir) / f"worker-{backend}.prof")]
+    worker = subprocess.Popen([sys.executable, *command], cwd=ROOT,
                               env=env | {"PGAPPNAME": "cds-worker"}, stdout=worker_log, stderr=worker_log,
                               start_new_session=True)
     result: dict[str, Any] = {"backend": backend, "agencies": setup["agencies"],
-                              "staff_per_agency": STAFF_PER_AGENCY}
+                              "staff_per_agency": STAFF_PER_AGENCY, "email": "smtp" if sink else "dummy"}
     try:
         wait_until_up(base)
         rng = random.Random(11)
@@ -348,6 +377,8 @@ def run_backend(backend: str, pg: Any, database: str) -> dict[str, Any]:
     finally:
         stop(worker)
         stop(server)
+        if sink is not None:
+            stop(sink)
         server_log.close()
         worker_log.close()
     return result

@@ -188,6 +188,9 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
+# A commit's task claims this many milliseconds after the commit: the rows of the commits that come meanwhile join it
+# (a steady flow of reports is a few tasks a second, each taking many rows, not a task per report).
+OUTBOX_GATHER_MS = env_int("OUTBOX_GATHER_MS", 250)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 # A task that failed because the database connection broke is run again after this many seconds, up to

@@ -2,10 +2,12 @@
 
 ``enqueue(topic, payload)`` must run inside ``transaction.atomic()``. When the transaction commits, one
 ``run_outbox_batch`` task carrying the ids of the due rows it wrote is enqueued (the hint; a deferred task for rows
-due within two sweeps). If that hint is lost (worker down, Redis flushed, process killed), the sweeper finds the rows
-and hints them again; rows due later (deadlines) are left to the sweeper, which hints them once due. A task claims
-its rows, and up to ``CLAIM_EXTRA`` other due rows of topics that run in batches, with one conditional UPDATE, so
-two workers never run the same row at once; a claim whose worker died is released after ``OUTBOX_LEASE_SECONDS``.
+due within two sweeps), unless such a task is already waiting in the queue: a task claims, as it starts, its rows
+and up to ``CLAIM_EXTRA`` other due rows of any topic, so the waiting one takes these too (a burst of commits is a
+few tasks, not one per commit; see ``_task_waiting``). If a hint is lost (worker down, Redis flushed, process
+killed), the sweeper finds the rows and hints them again; rows due later (deadlines) are left to the sweeper, which
+hints them once due. A claim is one conditional UPDATE, so two workers never run the same row at once; a claim
+whose worker died is released after ``OUTBOX_LEASE_SECONDS``.
 
 Handlers are registered per topic by the app that owns the work (``register("notify.deliver", deliver)``) and
 must be idempotent: after a crash between the handler's side effect and ``done`` a row may run again. A topic may
@@ -18,15 +20,19 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from congdanso.core.models import OutboxMessage, OutboxStatus
 
@@ -39,6 +45,7 @@ _batch_handlers: dict[str, BatchHandler] = {}
 
 TASK_SIZE = 100  # row ids per run_outbox_batch task
 CLAIM_EXTRA = 100  # other due rows a task takes along with its own (a burst runs in few claims)
+WAITING_KEY = "outbox:task-waiting"  # RQ: a run_outbox_batch task is queued and has not started
 
 
 class NotInTransaction(RuntimeError):
@@ -74,14 +81,13 @@ class _CommitHint:
     def __call__(self) -> None:
         for when, ids in self.later.items():
             _hint(ids, marked=True, run_after=when)
-        follow_up = getattr(_running, "follow_up", None)
-        if follow_up is not None:  # committed by a handler of a running task: that task runs them next
-            follow_up.extend(self.ids)
-        else:
-            _hint(self.ids, marked=True)
+        _hint(self.ids, marked=True)
 
 
-_running = threading.local()  # .follow_up: rows committed by the handlers of the task running on this thread
+# The task running on this thread: .worker, its claim's name; .follow_up, the rows its handlers wrote (already
+# claimed by it, see ``enqueue_many``) and committed, which it runs next; None when no task runs here, or when the
+# task runs inside a transaction of its caller (its handlers' rows would commit after it ended).
+_running = threading.local()
 FOLLOW_UP_ROUNDS = 5
 
 
@@ -116,19 +122,95 @@ def enqueue_many(topic: str, payloads: list[dict[str, Any]], *, delay: timedelta
     soon = due or available_at - now <= timedelta(seconds=2 * settings.OUTBOX_SWEEP_SECONDS)
     rows = [OutboxMessage(topic=topic, payload=p, available_at=available_at,
                           enqueued_at=available_at if soon else None) for p in payloads]
+    # Due rows written by the handlers of a task running on this thread are that task's next work: written as
+    # claimed by it (no second claim), run by it once committed. Should it die first, the sweeper releases them
+    # when the lease ends, as any claim of a dead worker.
+    follow_up = getattr(_running, "follow_up", None)
+    claimed = due and follow_up is not None and (
+        len(rows) == 1 or transaction.get_connection().features.can_return_rows_from_bulk_insert)
+    if claimed:
+        for row in rows:
+            row.status, row.claimed_at, row.claimed_by, row.attempts = OutboxStatus.CLAIMED, now, _running.worker, 1
     if len(rows) == 1:
         rows[0].save(force_insert=True)
     else:
         rows = OutboxMessage.objects.bulk_create(rows, batch_size=500)
+    if claimed:
+        # Its own callback: rolled back with a savepoint, the rows are not run.
+        transaction.on_commit(partial(follow_up.extend, rows))  # type: ignore[union-attr]
+        return rows
     ids = [row.pk for row in rows if row.pk is not None]
     if soon and ids:  # (an engine that returned no ids leaves the rows to the sweeper once their mark is stale)
         _hint_on_commit(ids, run_after=None if due else available_at)
     return rows
 
 
-def _hint(ids: list[int], *, marked: bool = False, run_after: datetime | None = None) -> None:
-    """Enqueue ``run_outbox_batch`` tasks (``TASK_SIZE`` ids each) for these rows. Failure is fine: the sweeper is
-    the guarantee.
+def _waiting_kind() -> str:
+    """How this process can tell that a ``run_outbox_batch`` task waits in the queue (enqueued, not started):
+    "row" (database queue: the task's own row), "key" (RQ with the shared Redis cache: a key beside it), "" (no way
+    to tell, e.g. the immediate backend: a task per commit)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_rq.backend import RQBackend
+
+    backend = run_outbox_batch.get_backend()
+    if isinstance(backend, DatabaseBackend):
+        return "row"
+    return "key" if isinstance(backend, RQBackend) and isinstance(caches["default"], RedisCache) else ""
+
+
+def _task_waiting(kind: str) -> bool:
+    """Whether a ``run_outbox_batch`` task waits in the queue. When it starts it claims every due row (up to
+    ``CLAIM_EXTRA`` besides its own, and wakes another task if there were more), so rows committed now need no task
+    of their own. False: the caller enqueues one.
+
+    - "row": that task's row, still ready (due now or within ``OUTBOX_GATHER_MS``). A worker marks it running, and
+      commits, before the task claims anything, so rows committed before this read are claimed by it.
+    - "key": a key in the shared Redis cache, added by the caller about to enqueue a task (``cache.add``: of many
+      concurrent commits, one enqueues) and deleted by the task as it starts, before it claims. The key expires
+      after ``OUTBOX_SWEEP_SECONDS`` should that task be lost; meanwhile the rows are the sweeper's, as a lost hint's.
+    """
+    if kind == "row":
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        soon = timezone.now() + timedelta(milliseconds=settings.OUTBOX_GATHER_MS)
+        return DBTaskResult.objects.filter(
+            Q(run_after=get_date_max()) | Q(run_after__lte=soon), status=TaskResultStatus.READY,
+            task_path=run_outbox_batch.module_path).exists()
+    if kind == "key":
+        return not caches["default"].add(WAITING_KEY, 1, settings.OUTBOX_SWEEP_SECONDS)
+    return False
+
+
+def _task_starts() -> None:
+    """A task is starting (or the one whose key was added was not enqueued): commits from now on enqueue their own."""
+    if _waiting_kind() == "key":
+        try:
+            caches["default"].delete(WAITING_KEY)
+        except Exception:  # Redis is gone: so is the key; or it expires
+            logger.warning("outbox: could not delete %s", WAITING_KEY, exc_info=True)
+
+
+def _enqueue(chunks: list[list[int]], kind: str, *, gather: bool) -> None:
+    """Enqueue a task per chunk of ids. ``gather``: a commit's task, which claims ``OUTBOX_GATHER_MS`` from now so
+    that the rows of the commits that come meanwhile join it (they find it waiting): on the database queue it is
+    due then (``run_after``); with RQ, whose scheduler keeps whole seconds, it waits that long before it starts."""
+    task, wait_ms = run_outbox_batch, 0
+    if gather and settings.OUTBOX_GATHER_MS > 0:
+        if kind == "row":
+            task = run_outbox_batch.using(run_after=timezone.now() + timedelta(milliseconds=settings.OUTBOX_GATHER_MS))
+        elif kind == "key":
+            wait_ms = settings.OUTBOX_GATHER_MS
+    for chunk in chunks:
+        if wait_ms:
+            task.enqueue(chunk, wait_ms=wait_ms)
+        else:
+            task.enqueue(chunk)
+
+
+def _hint(ids: list[int], *, marked: bool = False, run_after: datetime | None = None, force: bool = False) -> None:
+    """Enqueue ``run_outbox_batch`` tasks (``TASK_SIZE`` ids each) for these rows, unless a task waiting in the
+    queue will claim them anyway (``_task_waiting``; not for a deferred task, nor with ``force``: the sweeper's
+    hints, which may be there because a waiting task was lost). Failure is fine: the sweeper is the guarantee.
 
     ``marked``: the rows were written with ``enqueued_at`` already set; it is cleared if the hint fails."""
     unique = list(dict.fromkeys(ids))
@@ -138,20 +220,39 @@ def _hint(ids: list[int], *, marked: bool = False, run_after: datetime | None = 
         # Task schedulers keep whole seconds (RQ's does): a task run before its rows are due claims nothing, and
         # the rows, marked as hinted, would wait for the sweeper.
         run_after = run_after.replace(microsecond=0) + timedelta(seconds=1)
+    chunks = [unique[start:start + TASK_SIZE] for start in range(0, len(unique), TASK_SIZE)]
     try:
-        task = run_outbox_batch if run_after is None else run_outbox_batch.using(run_after=run_after)
-        for start in range(0, len(unique), TASK_SIZE):
-            task.enqueue(unique[start:start + TASK_SIZE])
+        if run_after is not None:
+            for chunk in chunks:
+                run_outbox_batch.using(run_after=run_after).enqueue(chunk)
+        elif force:
+            _enqueue(chunks, "", gather=False)
+        elif not _task_waiting(kind := _waiting_kind()):
+            _enqueue(chunks, kind, gather=True)
         if not marked:
             OutboxMessage.objects.filter(pk__in=unique, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     except Exception:
         logger.warning("outbox hint for %d rows could not be enqueued; the sweeper will retry", len(unique),
                        exc_info=True)
+        if run_after is None:
+            _task_starts()  # a key added for a task that was not enqueued must not hold back the next commits
         if marked:
             try:
                 OutboxMessage.objects.filter(pk__in=unique).update(enqueued_at=None)
             except Exception:  # the database is gone too: the mark goes stale and the sweeper hints the rows then
                 logger.warning("outbox: could not clear the hint mark of %d rows", len(unique), exc_info=True)
+
+
+def _wake() -> None:
+    """A claim took as many rows as it could: make sure a task is waiting for the rest (another worker may start it
+    at once; no gathering, there is a backlog)."""
+    try:
+        if not _task_waiting(kind := _waiting_kind()):
+            _enqueue([[]], kind, gather=False)
+    except Exception:
+        logger.warning("outbox: could not enqueue a task for the rows left; the sweeper will hint them",
+                       exc_info=True)
+        _task_starts()
 
 
 def claim(message_id: int, worker: str) -> OutboxMessage | None:
@@ -160,14 +261,13 @@ def claim(message_id: int, worker: str) -> OutboxMessage | None:
 
 
 def claim_many(message_ids: list[int], worker: str, *, extra: int = CLAIM_EXTRA) -> list[OutboxMessage]:
-    """Claim the due pending rows among ``message_ids``, and up to ``extra`` other due pending rows of topics with
-    a batch handler (oldest first), in one conditional UPDATE; return the claimed rows in id order."""
+    """Claim the due pending rows among ``message_ids``, and up to ``extra`` other due pending rows (oldest first),
+    in one conditional UPDATE; return the claimed rows in id order."""
     now = timezone.now()
     wanted = Q(pk__in=list(message_ids))
-    if extra and _batch_handlers:
-        wanted |= Q(pk__in=OutboxMessage.objects.filter(
-            status=OutboxStatus.PENDING, available_at__lte=now, topic__in=list(_batch_handlers)
-        ).order_by("available_at").values("pk")[:extra])
+    if extra:
+        wanted |= Q(pk__in=OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
+                    .order_by("available_at").values("pk")[:extra])
     claimed = OutboxMessage.objects.filter(wanted, status=OutboxStatus.PENDING, available_at__lte=now).update(
         status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=worker, attempts=F("attempts") + 1)
     if not claimed:
@@ -200,28 +300,35 @@ def run_message(message_id: int, worker: str | None = None) -> str:
 
 
 def run_batch(message_ids: list[int], worker: str | None = None, *, extra: int = CLAIM_EXTRA) -> dict[str, int]:
-    """Claim these rows and up to ``extra`` other due ones, run them, settle them; then, the same way, the due
-    rows their handlers committed (a second task would only repeat the claim), for up to ``FOLLOW_UP_ROUNDS``
-    rounds. Those rows are marked as hinted when written: if this worker dies first, the sweeper hints them.
+    """Claim these rows and up to ``extra`` other due ones, run them, settle them; then the due rows their
+    handlers committed, which were written claimed by this run (a second task, or a second claim, would only
+    repeat the work), for up to ``FOLLOW_UP_ROUNDS`` rounds; rows left after that are released to other tasks.
+    A first claim that took ``extra`` rows or more may have left some: a task is woken for them first.
     Returns counts per outcome; rows of ``message_ids`` that were not claimed count as skipped."""
     worker = worker or worker_name()
     counts: dict[str, int] = {}
-    ids = list(message_ids)
-    for round_ in range(FOLLOW_UP_ROUNDS):
-        _running.follow_up = []
+    # Inside a caller's transaction the handlers' rows commit after this run: they are left pending, as usual.
+    outermost = not transaction.get_connection().in_atomic_block
+    _running.worker = worker
+    messages = claim_many(list(message_ids), worker, extra=extra)
+    if skipped := len(set(message_ids) - {m.pk for m in messages}):
+        counts["skipped"] = skipped
+    if extra and len(messages) >= extra:
+        _wake()
+    for _round in range(FOLLOW_UP_ROUNDS):
+        _running.follow_up = [] if outermost else None
         try:
-            # Extra rows in the first round only: follow-ups must not wait behind a burst of new rows.
-            messages = claim_many(ids, worker, extra=extra if round_ == 0 else 0)
-            if round_ == 0 and (skipped := len(set(ids) - {m.pk for m in messages})):
-                counts["skipped"] = skipped
             for outcome in _run_claimed(messages, worker).values():
                 counts[outcome] = counts.get(outcome, 0) + 1
         finally:
-            ids, _running.follow_up = _running.follow_up, None
-        if not ids:
+            messages, _running.follow_up = sorted(_running.follow_up or [], key=lambda m: m.pk), None
+        if not messages:
             break
     else:
-        _hint(ids, marked=True)
+        ids = [m.pk for m in messages]
+        OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.CLAIMED, claimed_by=worker).update(
+            status=OutboxStatus.PENDING, claimed_at=None, claimed_by="", attempts=F("attempts") - 1)
+        _hint(ids)
     return counts
 
 
@@ -313,8 +420,12 @@ def _settle_failure(message: OutboxMessage, worker: str, exc: Exception) -> str:
 
 
 @task()
-def run_outbox_batch(message_ids: list[int]) -> dict[str, int]:
-    """The hint: run these outbox rows (and other due ones, see ``run_batch``). Tasks carry ids only."""
+def run_outbox_batch(message_ids: list[int], wait_ms: int = 0) -> dict[str, int]:
+    """The hint: run these outbox rows (and other due ones, see ``run_batch``). Tasks carry ids only, and how long
+    to wait before claiming (a commit's task with RQ, ``_enqueue``: the rows committed meanwhile join it)."""
+    if wait_ms > 0:
+        time.sleep(min(wait_ms, 5000) / 1000)
+    _task_starts()  # before the claim: a commit from now on may not be seen by it, and enqueues its own task
     return run_batch(message_ids)
 
 
@@ -341,5 +452,5 @@ def sweep(now: Any = None) -> dict[str, int]:
     )
     if due:
         OutboxMessage.objects.filter(pk__in=due).update(enqueued_at=None)
-        _hint(due)
+        _hint(due, force=True)
     return {"released": released, "failed": given_up, "hinted": len(due)}

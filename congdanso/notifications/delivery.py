@@ -81,12 +81,16 @@ def _record(part: list[Job], outcomes: list[Outcome], token: str, counts: dict[s
     by_id = {d.pk: d for d in part}
     now = timezone.now()
     sent = [o.delivery_id for o in outcomes if o.result == "sent"]
+    sub_ids = [by_id[i].subscription_id for i in sent if by_id[i].subscription_id]
+    if len(sent) == len(outcomes) and not sub_ids:  # all sent, no device to mark: one UPDATE, no transaction
+        bulk.mark_sent(sent, token, now)
+        counts["sent"] += len(sent)
+        return
     retry_ids: list[int] = []
     retry_delay = 0.0
     with transaction.atomic():
         if sent:
             bulk.mark_sent(sent, token, now)
-            sub_ids = [by_id[i].subscription_id for i in sent if by_id[i].subscription_id]
             if sub_ids:  # "works" is what the admin needs to know; an hour's precision saves most of these writes
                 PushSubscription.objects.filter(pk__in=sub_ids).filter(
                     Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(hours=1))

@@ -169,7 +169,8 @@ def notify_many(notices: Iterable[Notice]) -> int:
         return 0
     rendered: dict[tuple[int, str], rendering.Rendered] = {}
     total = 0
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: a failure here fails the whole change, as it must.
+    with transaction.atomic(savepoint=False):
         batch: list[_Part] = []
         size = 0
         for part in parts:
@@ -671,6 +672,6 @@ def emit_webhooks(events: list[tuple[str, dict[str, Any]]]) -> int:
     rows = [{"webhook": h.pk, "topic": topic, "event_id": str(uuid.uuid4()), "occurred_at": occurred,
              "payload": payload} for topic, payload in events for h in hooks if h.wants(topic)]
     if rows:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             outbox.enqueue_many(WEBHOOK_TOPIC, rows)
     return len(rows)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -81,8 +82,18 @@ def handle_events(payloads: list[dict[str, Any]]) -> None:
         notifications.notify_many(notices)
         notifications.notify_contacts(calls)
         notifications.emit_webhooks(hooks)
-        ReportEvent.objects.bulk_update(events, ["data"])
+        _mark_announced(events)
     _request_map_refresh()
+
+
+def _mark_announced(events: list[ReportEvent]) -> None:
+    """Write each event's data (now saying it was announced): one plain UPDATE per distinct value (a burst of
+    submissions has one or two), not a CASE over every row."""
+    by_data: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for event in events:
+        by_data.setdefault(json.dumps(event.data, sort_keys=True, default=str), (event.data, []))[1].append(event.pk)
+    for data, ids in by_data.values():
+        ReportEvent.objects.filter(pk__in=ids).update(data=data)
 
 
 class _Audience:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -127,6 +128,38 @@ def test_a_row_due_soon_is_hinted_by_a_deferred_task_when_due() -> None:
     assert message.available_at <= task.run_after < message.available_at + timedelta(seconds=1)
     # The sweeper does not hint it again while that hint is fresh.
     assert outbox.sweep(now=message.available_at + timedelta(seconds=1))["hinted"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_while_a_task_waits_in_the_queue_add_no_task(handlers: dict[str, Any]) -> None:
+    seen: list[int] = []
+    outbox.register(TOPIC, lambda payload: seen.append(payload["n"]))
+    for n in range(30):  # thirty commits, as thirty requests would make
+        with transaction.atomic():
+            outbox.enqueue(TOPIC, {"n": n})
+    tasks = list(DBTaskResult.objects.filter(task_path=TASK_PATH))
+    assert len(tasks) == 1  # the first commit's task, still waiting, claims the others' rows too
+    assert not OutboxMessage.objects.filter(enqueued_at__isnull=True).exists()  # hinted, for the sweeper
+    DBTaskResult.objects.filter(pk=tasks[0].pk).update(status="RUNNING")  # a worker took it
+    assert outbox.run_batch(tasks[0].args_kwargs["args"][0], "w1") == {"done": 30}
+    assert sorted(seen) == list(range(30))
+    with transaction.atomic():  # the task has started: a commit now enqueues a task of its own
+        late = outbox.enqueue(TOPIC, {"n": 30})
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").count() == 1
+    assert hinted_ids()[-1] == late.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deferred_task_or_the_sweepers_hint_is_enqueued_though_a_task_waits() -> None:
+    with transaction.atomic():
+        outbox.enqueue(TOPIC, {"n": 1})
+    with transaction.atomic():
+        outbox.enqueue(TOPIC, {"n": 2}, delay=timedelta(seconds=5))
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 2
+    stale = make_row(enqueued_at=timezone.now() - timedelta(hours=1))
+    outbox.sweep()
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 3
+    assert hinted_ids()[-1] == stale.pk
 
 
 @pytest.mark.django_db(transaction=True)
@@ -330,24 +363,44 @@ def test_a_worker_whose_claim_was_released_but_not_retaken_still_settles(handler
 
 
 @pytest.mark.django_db
-def test_a_task_claims_other_due_rows_of_batch_topics_in_the_same_update(
+def test_a_task_claims_the_other_due_rows_in_the_same_update(
     handlers: dict[str, Any], django_assert_max_num_queries: Any
 ) -> None:
     batches: list[list[int]] = []
+    singles: list[str] = []
     outbox.register_many(TOPIC, lambda payloads: batches.append([p["n"] for p in payloads]))
     outbox.register(TOPIC, lambda payload: batches.append([payload["n"]]))
+    outbox.register("test.single", lambda payload: singles.append("ran"))
     rows = [make_row(payload={"n": n}) for n in range(5)]
-    other = OutboxMessage.objects.create(topic="test.single", payload={})  # no batch handler: not taken along
+    other = OutboxMessage.objects.create(topic="test.single", payload={})  # a topic without batch handler
     later = make_row(payload={"n": 9}, available_at=timezone.now() + timedelta(minutes=1))
-    # claim (its own row and the extra ones), read the claimed rows, settle: three statements for five rows
-    with django_assert_max_num_queries(3):
-        assert outbox.run_batch([rows[0].pk], "w1") == {"done": 5}
+    # claim (its own row and the extra ones), read the claimed rows, settle the batch, settle the single row:
+    # four statements for six rows
+    with django_assert_max_num_queries(4):
+        assert outbox.run_batch([rows[0].pk], "w1") == {"done": 6}
     assert batches == [[0, 1, 2, 3, 4]]
+    assert singles == ["ran"]
     statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
-    assert {statuses[r.pk] for r in rows} == {OutboxStatus.DONE}
-    assert statuses[other.pk] == statuses[later.pk] == OutboxStatus.PENDING
+    assert {statuses[r.pk] for r in rows} == {statuses[other.pk]} == {OutboxStatus.DONE}
+    assert statuses[later.pk] == OutboxStatus.PENDING
     # The tasks hinting the other rows find them done.
     assert outbox.run_batch([r.pk for r in rows[1:]], "w1", extra=0) == {"skipped": 4}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_that_took_all_it_could_wakes_a_task_for_the_rest(handlers: dict[str, Any]) -> None:
+    outbox.register(TOPIC, lambda payload: None)
+    rows = [make_row(payload={"n": n}) for n in range(7)]
+    assert outbox.run_batch([], "w1", extra=3) == {"done": 3}
+    assert hinted_ids() == []  # a task without rows of its own: it claims the due ones as it starts
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 1
+    assert outbox.run_batch([], "w1", extra=3) == {"done": 3}
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 1  # the first one is still waiting
+    DBTaskResult.objects.all().delete()
+    assert outbox.run_batch([], "w1", extra=3) == {"done": 1}  # the last one: nothing left, no task
+    assert not DBTaskResult.objects.exists()
+    assert set(OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {
+        OutboxStatus.DONE}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -370,6 +423,67 @@ def test_rows_committed_by_a_running_tasks_handlers_run_in_that_task_without_a_s
     assert seen == ["first", "second"]
     assert not DBTaskResult.objects.exists()  # no task for the second row
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.DONE}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_a_running_tasks_handlers_write_are_claimed_by_it_when_written(handlers: dict[str, Any]) -> None:
+    states: list[tuple[str, str, int]] = []
+
+    def first(payload: dict[str, Any]) -> None:
+        with transaction.atomic():
+            outbox.enqueue("test.second", {"n": 1})
+            outbox.enqueue_many("test.second", [{"n": 2}, {"n": 3}])
+            with pytest.raises(Boom), transaction.atomic():  # rolled back with its savepoint: never run
+                outbox.enqueue("test.second", {"n": 99})
+                raise Boom
+            outbox.enqueue("test.second", {"n": 4}, delay=timedelta(hours=1))  # not due: left pending
+        states.extend(OutboxMessage.objects.filter(topic="test.second", available_at__lte=timezone.now())
+                      .values_list("status", "claimed_by", "attempts"))
+
+    seen: list[int] = []
+    outbox.register(TOPIC, first)
+    outbox.register("test.second", lambda payload: seen.append(payload["n"]))
+    row = make_row()
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.run_batch([row.pk], "w1", extra=0) == {"done": 4}
+    # One claim and one read of claimed rows: the task's own. The follow-ups were claimed when written.
+    sql = [q["sql"] for q in queries]
+    assert len([q for q in sql if q.startswith("UPDATE") and """SET "status" = 'claimed'""" in q]) == 1
+    assert len([q for q in sql if q.startswith("SELECT") and '"core_outboxmessage"."payload"' in q]) == 1
+    assert states == [(OutboxStatus.CLAIMED, "w1", 1)] * 3
+    assert seen == [1, 2, 3]
+    assert sorted(OutboxMessage.objects.values_list("status", flat=True)) == [
+        OutboxStatus.DONE] * 4 + [OutboxStatus.PENDING]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(OUTBOX_LEASE_SECONDS=120, OUTBOX_SWEEP_SECONDS=15)
+def test_rows_written_claimed_by_a_task_that_died_are_released_when_the_lease_ends(handlers: dict[str, Any]) -> None:
+    outbox._running.follow_up, outbox._running.worker = [], "dead-host:1"  # as inside a task's handler
+    try:
+        with transaction.atomic():
+            row = outbox.enqueue(TOPIC, {})
+    finally:
+        outbox._running.follow_up = None  # the task died before running it
+    row.refresh_from_db()
+    assert (row.status, row.claimed_by) == (OutboxStatus.CLAIMED, "dead-host:1")
+    assert outbox.sweep()["released"] == 0
+    assert outbox.sweep(now=timezone.now() + timedelta(seconds=121)) == {"released": 1, "failed": 0, "hinted": 1}
+    assert hinted_ids() == [row.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chain_of_follow_ups_longer_than_the_rounds_is_released_to_other_tasks(handlers: dict[str, Any]) -> None:
+    def again(payload: dict[str, Any]) -> None:
+        with transaction.atomic():
+            outbox.enqueue(TOPIC, {"n": payload["n"] + 1})
+
+    outbox.register(TOPIC, again)
+    row = make_row(payload={"n": 0})
+    assert outbox.run_batch([row.pk], "w1", extra=0) == {"done": outbox.FOLLOW_UP_ROUNDS}
+    left = OutboxMessage.objects.get(status=OutboxStatus.PENDING)
+    assert (left.payload, left.claimed_by, left.attempts) == ({"n": outbox.FOLLOW_UP_ROUNDS}, "", 0)
+    assert hinted_ids() == [left.pk]
 
 
 @pytest.mark.django_db

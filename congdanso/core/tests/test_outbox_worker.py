@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -60,7 +62,9 @@ def test_database_queue_worker_runs_each_committed_row_exactly_once(handlers: An
     with pytest.raises(RuntimeError), transaction.atomic():
         outbox.enqueue(TOPIC, {"n": 99})  # rolled back: must never be delivered
         raise RuntimeError
-    outbox._hint([rows[0].pk, rows[1].pk])  # a duplicated hint is harmless
+    outbox._hint([rows[0].pk, rows[1].pk])  # the commit's task is waiting and will claim them: no second task
+    assert DBTaskResult.objects.count() == 1
+    outbox._hint([rows[0].pk, rows[1].pk], force=True)  # a duplicated hint (as the sweeper's) is harmless
     crashed = dead_worker_row(-1)  # claimed by a worker that died; no task carries it
     assert DBTaskResult.objects.count() == 1 + 1  # one task for the commit, one for the repeated hint
     assert deliveries(log) == Counter()
@@ -159,7 +163,6 @@ def test_a_running_rq_worker_runs_rows_committed_after_it_started_without_waitin
 ) -> None:
     """The commit's task, not the sweeper, carries them: the sweep interval is ten minutes here."""
     import subprocess
-    import time
 
     from congdanso.core.tests.conftest import PYTHON, REPO
 
@@ -192,4 +195,39 @@ def test_a_running_rq_worker_runs_rows_committed_after_it_started_without_waitin
             worker.wait()
         if worker.stderr:
             worker.stderr.close()
+        client.flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_rq_commits_while_a_task_waits_in_the_queue_add_no_task(handlers: Any) -> None:
+    """The key saying a task waits lives in the shared Redis cache: thirty commits, one job; once the job starts,
+    the next commit enqueues a job of its own; a key left by a task that was never enqueued expires."""
+    client = redis_or_skip()
+    client.flushdb()
+    rq_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                               "LOCATION": REDIS_TEST_URL}}
+    outbox.register(TOPIC, lambda payload: None)
+    try:
+        with override_settings(TASKS=rq_tasks, RQ_QUEUES={"default": {"URL": REDIS_TEST_URL}},
+                               CACHES=redis_cache, OUTBOX_SWEEP_SECONDS=1):
+            for n in range(30):
+                with transaction.atomic():
+                    outbox.enqueue(TOPIC, {"n": n})
+            assert client.llen("rq:queue:default") == 1
+            outbox.run_outbox_batch.call([])  # the job starts (in this process): it claims all thirty
+            assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.DONE}
+            with transaction.atomic():
+                outbox.enqueue(TOPIC, {"n": 30})
+            assert client.llen("rq:queue:default") == 2
+            # The second job was lost (Redis emptied but the key): after OUTBOX_SWEEP_SECONDS a commit hints again.
+            client.delete("rq:queue:default")
+            with transaction.atomic():
+                outbox.enqueue(TOPIC, {"n": 31})
+            assert client.llen("rq:queue:default") == 0
+            time.sleep(1.1)
+            with transaction.atomic():
+                outbox.enqueue(TOPIC, {"n": 32})
+            assert client.llen("rq:queue:default") == 1
+    finally:
         client.flushdb()

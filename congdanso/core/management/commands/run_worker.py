@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from congdanso.core import outbox, worker
 
 logger = logging.getLogger(__name__)
+
+
+def _rq_verbosity() -> int:
+    level = logging.getLogger("rq.worker").getEffectiveLevel()
+    return 2 if level <= logging.DEBUG else 1 if level <= logging.INFO else 0
 
 
 class Command(BaseCommand):
@@ -35,6 +41,8 @@ class Command(BaseCommand):
         threads: list[threading.Thread] = []
         if burst:
             outbox.sweep()
+            # A commit's task on the database queue is due OUTBOX_GATHER_MS after the commit: count it as queued now.
+            time.sleep(settings.OUTBOX_GATHER_MS / 1000 if backend == "db" else 0)
         else:
             threads.append(threading.Thread(target=worker.heartbeat_loop, args=(worker_id, backend, stop),
                                             daemon=True, name="heartbeat"))
@@ -51,8 +59,11 @@ class Command(BaseCommand):
                 # RQWorker is RQ's SimpleWorker (jobs run in this process instead of a forked "work horse": a fork
                 # taken while the heartbeat thread is inside SQLite/libpq or holds a lock leaves the child blocked
                 # for good) with connection hygiene and retries around each job (core/worker.py).
+                # rqworker sets the level of RQ's loggers from its verbosity (INFO by default: four lines per job);
+                # keep the level the settings give them (TASK_LOG_LEVEL, WARNING by default).
                 call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=burst,
-                             with_scheduler=not burst, worker_class="congdanso.core.worker.RQWorker")
+                             with_scheduler=not burst, worker_class="congdanso.core.worker.RQWorker",
+                             verbosity=_rq_verbosity())
             else:
                 self.stdout.write(f"TASKS_BACKEND={backend!r} runs tasks in the web process; nothing to do.")
         except KeyboardInterrupt:
