@@ -353,6 +353,9 @@ def notify_contacts(notices: Iterable[ContactNotice]) -> int:
     number is read when the SMS is sent (``contacts.py``). An update of a kind with a ``group`` waits
     ``NOTIFY_GROUP_SECONDS`` and, while it waits, a later update of the same object replaces its text: three status
     changes in a minute are one SMS. Returns how many notifications were written or updated."""
+    notices = list(notices)
+    if not notices:  # most event batches text nobody: no savepoint for them
+        return 0
     now = timezone.now()
     window = dt.timedelta(seconds=max(0, settings.NOTIFY_GROUP_SECONDS))
     queued: list[tuple[int, dt.datetime]] = []
