@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -455,7 +456,6 @@ def link_dossiers_of(user: User) -> int:
 
 # --- public lookup -------------------------------------------------------------------------------------------------
 
-LOOKUPS_PER_CLIENT = 30  # lookups by code per client per window
 PROOFS_PER_CODE = 5  # wrong second factors per dossier per window before details are refused
 LOOKUP_WINDOW = 600  # seconds
 
@@ -482,7 +482,7 @@ def look_up(text: str, *, client: str, proof: str = "", user: Actor = None, by_t
     text = text.strip()
     if not by_token and not is_code(text):
         raise BadCode()
-    if not _count(f"client:{client}", LOOKUPS_PER_CLIENT):
+    if not _count(f"client:{client}", settings.DOSSIER_LOOKUPS_PER_CLIENT):
         raise RateLimited()
     found = (Dossier.objects.select_related("procedure", "agency")
              .filter(**({"lookup_token": text} if by_token else {"code": text})).first())
