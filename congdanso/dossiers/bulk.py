@@ -378,20 +378,18 @@ def _moment(data: dict[str, Any], key: str, *, end_of_day: bool = False) -> dt.d
         raise problem
     text = value.strip()
     moment: dt.datetime | None = None
-    only_date = False
-    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
-        try:
-            moment = dt.datetime.strptime(text, fmt)
-            only_date = fmt == "%d/%m/%Y"
-            break
-        except ValueError:
-            continue
+    only_date = len(text) == 10
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+            try:
+                moment = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
     if moment is None:
-        try:
-            moment = dt.datetime.fromisoformat(text)
-            only_date = len(text) == 10
-        except ValueError as exc:
-            raise problem from exc
+        raise problem
     if only_date and end_of_day:
         moment = moment.replace(hour=17)
     if moment.tzinfo is None:

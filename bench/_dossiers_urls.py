@@ -1,0 +1,20 @@
+"""URLs of the dossiers bench server: the project's, plus the baseline endpoint (one indexed read of a dossier row,
+two columns)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+
+def baseline(request: HttpRequest) -> JsonResponse:
+    from congdanso.dossiers.models import Dossier
+
+    row = Dossier.objects.filter(pk=int(request.GET.get("id", "1"))).values("id", "code").first()
+    return JsonResponse(row or {})
+
+
+urlpatterns = [
+    path("bench/baseline", baseline),
+    path("", include("congdanso.urls")),
+]
