@@ -90,7 +90,8 @@ def main(argv: list[str]) -> None:
     print(f"{name}: {N} requests, {wall / N * 1000:.2f} ms wall, {cpu / N * 1000:.2f} ms CPU per request",
           file=sys.stderr)
     if profile:
-        pstats.Stats(profile).sort_stats(os.environ.get("PROF_SORT", "cumulative")).print_stats(int(os.environ.get("PROF_TOP", "40")))
+        stats = pstats.Stats(profile).sort_stats(os.environ.get("PROF_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("PROF_TOP", "40")))
 
 
 if __name__ == "__main__":

@@ -131,7 +131,6 @@ def test_csv_with_flat_applicant_columns(system_key: Any, procedure: Any, applic
 
 
 def test_a_csv_without_its_header_is_refused_whole(system_key: Any, procedure: Any) -> None:
-    system, _key = system_key
     with pytest.raises(bulk.ImportRefused):
         bulk.read([b"D-1,1.001193,SXD\n"], "csv")
     with pytest.raises(bulk.ImportRefused):
@@ -199,7 +198,7 @@ def test_the_api_streams_a_line_per_row_and_a_summary(client: Client, system_key
                                      "reasons": {"dossier_forbidden": 1}}}
     again = _lines(_import(client, body, key))
     assert [line.get("status") for line in again[:3]] == ["unchanged", "refused", "unchanged"]
-    csv_answer = _import(client, "external_id,procedure,agency\nH-4,1.001193,SXD\n".encode(), key, "text/csv")
+    csv_answer = _import(client, b"external_id,procedure,agency\nH-4,1.001193,SXD\n", key, "text/csv")
     assert _lines(csv_answer)[0] == {"row": 2, "external_id": "H-4", "status": "created",
                                      "code": Dossier.objects.get(external_id="H-4").code}
 
