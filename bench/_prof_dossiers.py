@@ -40,6 +40,16 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 N = int(os.environ.get("PROF_N", "300"))
 
 
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a local process (its /proc entry), 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str]) -> None:
     from congdanso.dossiers.models import Dossier, IntegrationSystem
 
@@ -77,6 +87,10 @@ def main(argv: list[str]) -> None:
     print(f"{name}: status {status}, {len(queries)} queries", file=sys.stderr)
     for q in queries.captured_queries:
         print("  ", q["sql"][:160], file=sys.stderr)
+    with connection.cursor() as cursor:  # the database's own CPU for these requests (same machine)
+        cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT 0")
+        backend = cursor.fetchone()[0]
+    db_cpu = _cpu_of(backend)
     timer = time.process_time if os.environ.get("PROF_CPU") else time.perf_counter  # CPU or wall time
     profile = cProfile.Profile(timer) if "--profile" in argv else None
     wall, cpu = time.perf_counter(), time.process_time()
@@ -87,8 +101,9 @@ def main(argv: list[str]) -> None:
     if profile:
         profile.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"{name}: {N} requests, {wall / N * 1000:.2f} ms wall, {cpu / N * 1000:.2f} ms CPU per request",
-          file=sys.stderr)
+    db_cpu = _cpu_of(backend) - db_cpu
+    print(f"{name}: {N} requests, {wall / N * 1000:.2f} ms wall, {cpu / N * 1000:.2f} ms CPU per request"
+          + (f", database {db_cpu / N * 1000:.2f} ms CPU" if backend else ""), file=sys.stderr)
     if profile:
         stats = pstats.Stats(profile).sort_stats(os.environ.get("PROF_SORT", "cumulative"))
         stats.print_stats(int(os.environ.get("PROF_TOP", "40")))
