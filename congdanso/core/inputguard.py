@@ -34,6 +34,15 @@ from congdanso.lib.text import problem, xml_safe
 # controls other than tab are refused there (RFC 9110 allows none of them in a field value).
 _BAD_HEADER = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Endpoints that read their body as a stream, line by line, and put every value through the normaliser themselves
+# (bulk imports of many megabytes): their bodies of these content types are not read whole here. Registered by the
+# app that owns the endpoint (AppConfig.ready) with ``allow_streamed``.
+_STREAMED: dict[str, frozenset[str]] = {}
+
+
+def allow_streamed(path: str, content_types: Iterable[str]) -> None:
+    """Leave the body of requests to ``path`` (exactly) with one of ``content_types`` to the view."""
+    _STREAMED[path] = frozenset(content_types)
 
 
 class Refused(Exception):
@@ -104,6 +113,8 @@ def _check_body(request: HttpRequest) -> None:
                         _text(upload.name or "", "file")
             except (MultiPartParserError, UnicodeDecodeError) as exc:
                 raise Refused("form_malformed", _("Dữ liệu biểu mẫu gửi lên bị hỏng.")) from exc
+        return
+    if content_type in _STREAMED.get(request.path, ()):
         return
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)

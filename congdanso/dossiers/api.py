@@ -7,14 +7,21 @@ nothing. Every status change tells the applicant in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from collections.abc import Iterator
 from typing import Any, Literal
 
-from django.http import HttpRequest
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
+from congdanso.core.errors import DomainError
 from congdanso.core.textinput import CleanStr
-from congdanso.dossiers import projections, services
+from congdanso.dossiers import bulk, projections, services
 from congdanso.dossiers.models import IntegrationSystem, SubmissionChannel
 from congdanso.dossiers.states import Status as DossierStatus
 
@@ -126,6 +133,100 @@ def _input(body: DossierIn) -> services.DossierInput:
 def create(request: HttpRequest, body: DossierIn) -> Status:
     dossier, created = services.record_from_system(_input(body), system=_system(request))
     return Status(201 if created else 200, projections.details(dossier))
+
+
+class DossierImportProblem(Schema):
+    code: str
+    message: str
+
+
+_IMPORT_BODY = {
+    "required": True,
+    "description": "NDJSON (one dossier per line, the fields of POST /api/v1/dossiers) or CSV (a header row, then "
+                   "one dossier per row; the applicant in applicant_kind, applicant_name, applicant_id_number, "
+                   "applicant_phone). UTF-8. At most DOSSIER_IMPORT_MAX_ROWS lines and DOSSIER_IMPORT_MAX_MB MB.",
+    "content": {"application/x-ndjson": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}},
+}
+_IMPORT_ANSWER = {
+    "description": "NDJSON, streamed: one line per row in the file's order ({row, external_id, status: created | "
+                   "unchanged | refused, code, and for a refused row error, message, field, http_status}), then "
+                   "one last line {summary: {rows, created, unchanged, refused, reasons}}. A response without the "
+                   "summary line was cut short: send the file again (rows already imported come back unchanged).",
+    "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+}
+
+
+@router.post("/import", auth=SystemKey(),
+             response={400: DossierImportProblem, 411: DossierImportProblem, 413: DossierImportProblem,
+                       415: DossierImportProblem},
+             summary="Import many dossiers (NDJSON or CSV, idempotent on external_id; a report line per row)",
+             url_name="dossiers_import",
+             openapi_extra={"requestBody": _IMPORT_BODY, "responses": {"200": _IMPORT_ANSWER}})
+def import_dossiers(request: HttpRequest) -> Any:
+    """Read as a stream into a temporary file (a request over the limits is refused with 413 before anything is
+    stored, and the answer cannot block a client that sends the whole body before reading), then imported in
+    batches while the answer streams."""
+    fmt = bulk.format_of(request.content_type or "")
+    if not fmt:
+        return Status(415, {"code": "import_bad_type", "message": _(
+            "Định dạng phải là NDJSON (application/x-ndjson) hoặc CSV (text/csv).")})
+    spool = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 - closed by the answer
+    try:
+        problem = _receive(request, spool, header=fmt == "csv")
+        if problem is not None:
+            spool.close()
+            return problem
+        spool.seek(0)
+        records = bulk.read(bulk.lines_from(spool), fmt)
+    except DomainError:
+        spool.close()
+        raise
+    system = _system(request)
+    language = translation.get_language()
+
+    def answer() -> Iterator[bytes]:
+        summary = bulk.Summary(keep=0)
+        try:
+            with translation.override(language):
+                for result in bulk.import_dossiers(records, system=system, source="api", request=request):
+                    summary.add(result)
+                    yield orjson.dumps(result.as_dict()) + b"\n"
+                yield orjson.dumps({"summary": summary.as_dict()}) + b"\n"
+        finally:
+            spool.close()
+
+    return StreamingHttpResponse(answer(), content_type="application/x-ndjson; charset=utf-8")
+
+
+def _receive(request: HttpRequest, spool: Any, *, header: bool) -> Status | None:
+    """Copy the body into ``spool`` chunk by chunk; a Status (411, 413, 400) when it cannot be imported."""
+    max_bytes = settings.DOSSIER_IMPORT_MAX_MB * 1024 * 1024
+    rows = settings.DOSSIER_IMPORT_MAX_ROWS
+    max_lines = rows + header
+    too_large = Status(413, {"code": "import_too_large", "message": _(
+        "Mỗi lần gửi tối đa %(rows)s dòng và %(mb)s MB; hãy chia tệp thành nhiều lần gửi.") % {
+        "rows": rows, "mb": settings.DOSSIER_IMPORT_MAX_MB}})
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length <= 0:
+        return Status(411 if "CONTENT_LENGTH" not in request.META else 400, {"code": "import_empty", "message": _(
+            "Không có dữ liệu: gửi tệp trong thân yêu cầu, kèm tiêu đề Content-Length.")})
+    if length > max_bytes:
+        return too_large
+    size = lines = 0
+    last = b"\n"
+    while chunk := request.read(1 << 16):
+        spool.write(chunk)
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+        if size > max_bytes or lines > max_lines:
+            return too_large
+    if lines + (last != b"\n") > max_lines:
+        return too_large
+    return None
 
 
 @router.get("/{code}", auth=SystemKey(), response={200: DossierOut, 403: DossierProblem, 404: DossierProblem},

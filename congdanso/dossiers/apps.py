@@ -20,3 +20,8 @@ class DossiersConfig(AppConfig):
 
     def ready(self) -> None:
         user_logged_in.connect(_link_dossiers, dispatch_uid="dossiers.link_on_login")
+        from congdanso.core.inputguard import allow_streamed
+        from congdanso.dossiers.bulk import CSV_TYPES, NDJSON_TYPES
+
+        # the bulk import reads its body line by line, each value through the normaliser (dossiers/bulk.py)
+        allow_streamed("/api/v1/dossiers/import", NDJSON_TYPES + CSV_TYPES)

@@ -195,6 +195,7 @@ api-v1:my_cases                         401   401    ok       ok       ok    ok 
 api-v1:dossiers_create                  401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:dossiers_detail                  401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:dossiers_event                   401   401    401      401      401   401   401   401   401   401   401    401
+api-v1:dossiers_import                  401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:procedures_list                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:procedures_fields                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:procedures_detail                ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -415,6 +416,8 @@ REQUESTS: dict[str, Probe] = {
     "api-v1:dossiers_detail": _get(lambda w: reverse("api-v1:dossiers_detail", args=[w.extra["dossier"].code])),
     "api-v1:dossiers_event": Probe("POST", lambda w: reverse("api-v1:dossiers_event", args=[w.extra["dossier"].code]),
                                    lambda w: {"event_id": "x", "status": 4}, json=True),
+    "api-v1:dossiers_import": Probe("POST", lambda w: reverse("api-v1:dossiers_import"),
+                                    lambda w: {"external_id": "x", "procedure": "1.001193", "agency": "A"}, json=True),
     "api-v1:procedures_list": _get(lambda w: reverse("api-v1:procedures_list") + "?q=khai+sinh&level=commune"),
     "api-v1:procedures_fields": _get(lambda w: reverse("api-v1:procedures_fields")),
     "api-v1:procedures_detail": _get(lambda w: reverse("api-v1:procedures_detail",

@@ -54,6 +54,19 @@ def test_big_json_is_refused_before_parsing(resident, settings):
     assert response.status_code == 400 and response.json()["code"] == "json_too_large"
 
 
+def test_only_registered_streamed_bodies_are_left_to_their_view(client, settings):
+    """The bulk import (dossiers) reads its body line by line and checks every value itself: its NDJSON and CSV
+    bodies are not read whole here; the same body elsewhere, or as JSON there, still is."""
+    settings.INPUT_MAX_JSON_BYTES = 1000
+    big = (json.dumps({"external_id": "x" * 900}) + "\n") * 3
+    streamed = client.post("/api/v1/dossiers/import", big, content_type="application/x-ndjson")
+    assert streamed.status_code == 401  # reached the endpoint (no system key)
+    as_json = client.post("/api/v1/dossiers/import", big, content_type="application/json")
+    assert as_json.status_code == 400 and as_json.json()["code"] == "json_too_large"
+    elsewhere = client.post(PUSH, big, content_type="application/x-ndjson")
+    assert elsewhere.status_code == 400 and elsewhere.json()["code"] == "json_too_large"
+
+
 @pytest.mark.parametrize(("value", "code"), [
     ("\ud800", "text_surrogate"), ("a\udfffb", "text_surrogate"), ("nul\x00here", "text_nul"),
     ("bell\x07", "text_control"), ("c1\x85", "text_control"), ("\u200b\u200d\ufeff", "text_invisible"),

@@ -31,7 +31,7 @@ from congdanso.dossiers.services.common import (
     return_result,
     withdraw_dossier,
 )
-from congdanso.dossiers.services.lookup import LOOKUP_WINDOW, LOOKUPS_PER_CLIENT, PROOFS_PER_CODE, Lookup, look_up
+from congdanso.dossiers.services.lookup import LOOKUP_WINDOW, PROOFS_PER_CODE, Lookup, look_up
 from congdanso.dossiers.services.online import (
     SUPPLEMENT_FIELD,
     OnlineTarget,
@@ -63,7 +63,6 @@ from congdanso.dossiers.services.systems import (
 
 __all__ = [
     "CODE_PATTERN",
-    "LOOKUPS_PER_CLIENT",
     "LOOKUP_WINDOW",
     "PROOFS_PER_CODE",
     "SUPPLEMENT_FIELD",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -435,10 +435,17 @@ def push_status(code: str, status: str | int, *, system: IntegrationSystem, even
                            field="status", code="unknown_status")
     if not event_id:
         raise DossierError(_("Thiếu mã sự kiện (event_id)."), field="event_id", code="event_id_required")
-    seen = DossierEvent.objects.filter(system=system, external_id=event_id).values_list("dossier__code", flat=True)
-    if seen:
-        return get_dossier(seen[0]), False  # a repeat: the dossier it moved, unchanged
-    current = get_dossier(code)
+    # One read: what choosing the move needs (the transition reads the whole dossier again under its lock), and
+    # whether this event id was recorded already.
+    current = (Dossier.objects.filter(code=code).only("status", "paused_from", "agency_id")
+               .annotate(repeat=Exists(DossierEvent.objects.filter(system=system, external_id=event_id))).first())
+    if current is None or current.repeat:
+        seen = DossierEvent.objects.filter(system=system, external_id=event_id).values_list("dossier__code",
+                                                                                              flat=True)
+        if seen:
+            return get_dossier(seen[0]), False  # a repeat: the dossier it moved, unchanged
+        if current is None:
+            raise DossierNotFound()
     actions = [a for a, move in states.TRANSITIONS.items()
                if current.status in move.sources and states.target(a, current.status, current.paused_from) == target
                and a not in (K.APOLOGISE, K.NOTE)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from congdanso.accounts.actors import Actor
@@ -13,7 +14,6 @@ from congdanso.dossiers.errors import BadCode, DossierNotFound, RateLimited
 from congdanso.dossiers.models import Dossier
 from congdanso.dossiers.services.common import can_work_on, is_applicant, is_code
 
-LOOKUPS_PER_CLIENT = 30  # lookups by code per client per window
 PROOFS_PER_CODE = 5  # wrong second factors per dossier per window before details are refused
 LOOKUP_WINDOW = 600  # seconds
 
@@ -40,7 +40,7 @@ def look_up(text: str, *, client: str, proof: str = "", user: Actor = None, by_t
     text = text.strip()
     if not by_token and not is_code(text):
         raise BadCode()
-    if not _count(f"client:{client}", LOOKUPS_PER_CLIENT):
+    if not _count(f"client:{client}", settings.DOSSIER_LOOKUPS_PER_CLIENT):
         raise RateLimited()
     found = (Dossier.objects.select_related("procedure", "agency")
              .filter(**({"lookup_token": text} if by_token else {"code": text})).first())

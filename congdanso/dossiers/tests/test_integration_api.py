@@ -118,3 +118,18 @@ def test_the_command_registers_a_system(department: Any, capsys: Any) -> None:
     call_command("create_integration_system", "Một cửa SXD", "--agency", department.code)
     printed = capsys.readouterr().out
     assert "cdsd_" in printed and IntegrationSystem.objects.filter(name="Một cửa SXD").exists()
+
+
+def test_a_repeated_event_id_answers_the_dossier_it_moved(client: Client, key: str, procedure: Any,
+                                                          department: Any) -> None:
+    """Whatever code the repeat names (another dossier, none at all): the first event's dossier, unchanged."""
+    url = reverse("api-v1:dossiers_create")
+    first = _post(client, url, _dossier(department.code), key).json()["code"]
+    second = _post(client, url, _dossier(department.code, ref="MC-0002"), key).json()["code"]
+    assert _post(client, reverse("api-v1:dossiers_event", args=[first]), {"event_id": "e-7", "status": 4},
+                 key).json()["changed"] is True
+    for code in (second, "SXD-260101-9999"):
+        repeat = _post(client, reverse("api-v1:dossiers_event", args=[code]), {"event_id": "e-7", "status": 4}, key)
+        assert repeat.status_code == 200 and repeat.json()["changed"] is False
+        assert repeat.json()["dossier"]["code"] == first
+    assert Dossier.objects.get(code=second).status == Status.ACCEPTED
