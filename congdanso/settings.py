@@ -436,6 +436,6 @@ INPUT_MAX_JSON_DEPTH = env_int("INPUT_MAX_JSON_DEPTH", 32)
 DOSSIER_LOOKUPS_PER_CLIENT = env_int("DOSSIER_LOOKUPS_PER_CLIENT", 30)
 # POST /api/v1/dossiers/import: at most this many lines and megabytes per request (413 above; manage.py
 # import_dossiers has no limit); rows written per transaction by the import (API and command).
-DOSSIER_IMPORT_MAX_ROWS = env_int("DOSSIER_IMPORT_MAX_ROWS", 20_000)
-DOSSIER_IMPORT_MAX_MB = env_int("DOSSIER_IMPORT_MAX_MB", 20)
+DOSSIER_IMPORT_MAX_ROWS = env_int("DOSSIER_IMPORT_MAX_ROWS", 10_000)
+DOSSIER_IMPORT_MAX_MB = env_int("DOSSIER_IMPORT_MAX_MB", 10)
 DOSSIER_IMPORT_BATCH = env_int("DOSSIER_IMPORT_BATCH", 1000)

@@ -23,7 +23,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from operator import or_
 from typing import IO, Any
@@ -51,6 +51,7 @@ from congdanso.dossiers.models import (
     SubmissionChannel,
 )
 from congdanso.dossiers.states import EventKind, Status
+from congdanso.lib.text import TextRejected, clean_text
 from congdanso.lib.workdays import LOCAL_ZONE
 from congdanso.notifications import services as notifications
 from congdanso.notifications.models import Webhook
@@ -531,12 +532,12 @@ def _write(rows: list[Row], ctx: _Context, *, source: str, request: Any) -> dict
         taken = set(Dossier.objects.filter(code__in=given).values_list("code", flat=True)) if given else set()
         seen_codes: set[str] = set()
         writable: list[Row] = []
+        refused: dict[str, RowResult] = {}  # by external id: its repeats in the batch are refused alike
         for row in fresh:
             if row.code and (row.code in taken or row.code in seen_codes):
-                results[row.number] = RowResult(row.number, row.external_id, REFUSED, error="dossier_exists",
-                                                message=_("Mã hồ sơ “%(code)s” đã có.") % {"code": row.code},
-                                                field="code", http_status=409)
-                del first[row.external_id]
+                results[row.number] = refused[row.external_id] = RowResult(
+                    row.number, row.external_id, REFUSED, error="dossier_exists",
+                    message=_("Mã hồ sơ “%(code)s” đã có.") % {"code": row.code}, field="code", http_status=409)
                 continue
             seen_codes.add(row.code)
             writable.append(row)
@@ -576,7 +577,11 @@ def _write(rows: list[Row], ctx: _Context, *, source: str, request: Any) -> dict
         results[row.number] = RowResult(row.number, row.external_id, CREATED, code=dossier.code)
         known[row.external_id] = dossier.code
     for row in rows:
-        if row.number not in results:
+        if row.number in results:
+            continue
+        if row.external_id in refused:
+            results[row.number] = replace(refused[row.external_id], row=row.number)
+        else:
             results[row.number] = RowResult(row.number, row.external_id, UNCHANGED, code=known[row.external_id])
     return results
 
@@ -631,15 +636,24 @@ def import_dossiers(records: Iterable[Record], *, system: IntegrationSystem, bat
         try:
             window.append(check(record, ctx))
         except RowError as exc:
-            external_id = (record.data or {}).get("external_id")
-            window.append(RowResult(record.number, str(external_id)[:100] if isinstance(external_id, str | int)
-                                    and not isinstance(external_id, bool) else "", REFUSED, error=exc.code,
-                                    message=exc.message, field=exc.field, http_status=exc.status))
+            window.append(RowResult(record.number, _echo((record.data or {}).get("external_id")), REFUSED,
+                                    error=exc.code, message=exc.message, field=exc.field, http_status=exc.status))
         if len(window) >= batch_size:
             yield from _flush(window, ctx, source=source, request=request)
             window = []
     if window:
         yield from _flush(window, ctx, source=source, request=request)
+
+
+def _echo(value: Any) -> str:
+    """A refused row's external id as the report may repeat it: only text the normaliser accepts (no control
+    characters reach a terminal or a log), else nothing."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    try:
+        return clean_text(str(value), max_length=100, multiline=False)
+    except TextRejected:
+        return ""
 
 
 def _flush(window: list[Row | RowResult], ctx: _Context, *, source: str, request: Any) -> Iterator[RowResult]:

@@ -245,3 +245,14 @@ def test_the_command_imports_a_file_and_sums_up(system_key: Any, procedure: Any,
     assert Dossier.objects.count() == 2
     with pytest.raises(CommandError, match="No one-stop-shop system"):
         call_command("import_dossiers", str(path), "--system", "không có", "--no-progress")
+
+
+def test_a_repeat_of_a_refused_row_is_refused_alike(system_key: Any, procedure: Any) -> None:
+    system, _key = system_key
+    taken = _run(_ndjson(_row("K-0", code="SXD-260310-0007")), system)[0].code
+    results = _run(_ndjson(_row("K-1", code=taken), _row("K-1", code=taken), _row("K-\x1b[2J")), system)
+    assert [(r.status, r.error) for r in results] == [("refused", "dossier_exists"), ("refused", "dossier_exists"),
+                                                     ("refused", "text_control")]
+    assert [r.row for r in results] == [1, 2, 3]
+    assert results[2].external_id == ""  # a control character is never repeated into a report or a terminal
+    assert Dossier.objects.count() == 1
