@@ -25,16 +25,14 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.writtenfiles import WrittenFiles
 from congdanso.dossiers.errors import DossierError, FormInvalid
 from congdanso.lib import documents
 from congdanso.lib.documents import DocumentRejected
@@ -159,37 +157,15 @@ def storage() -> Storage:
     return storages[STORAGE]
 
 
-_written: ContextVar[list[str] | None] = ContextVar("dossier_files_written", default=None)
-
-
-@contextmanager
-def files_cleanup() -> Iterator[list[str]]:
-    """Collects the names written inside (this thread/context only); deletes them if the block raises."""
-    written: list[str] = []
-    token = _written.set(written)
-    try:
-        yield written
-    except BaseException:
-        delete_files(written)
-        raise
-    finally:
-        _written.reset(token)
+_files = WrittenFiles("dossier_files_written", storage)
+files_cleanup = _files.cleanup
+delete_files = _files.delete
 
 
 def save(checked: Checked) -> str:
     """Write the bytes under a new random name (two-level folders); returns the stored name."""
     token = uuid.uuid4().hex
-    stored = storage().save(f"{token[:2]}/{token}.{checked.extension}", ContentFile(checked.content))
-    written = _written.get()
-    if written is not None:
-        written.append(stored)
-    return stored
-
-
-def delete_files(names: list[str]) -> None:
-    for name in names:
-        with suppress(OSError):
-            storage().delete(name)
+    return _files.save(f"{token[:2]}/{token}.{checked.extension}", checked.content)
 
 
 def stored_names() -> Iterator[str]:

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from congdanso.core.writtenfiles import WrittenFiles
 from congdanso.lib.images import ImageRejected, ProcessedImage, decoded_pixels, process_image
 from congdanso.reports.errors import MESSAGES, PhotoRejected, invalid
 from congdanso.reports.models import Report, ReportEvent, ReportPhoto
@@ -71,29 +68,9 @@ def prepare(uploads: list[Upload]) -> list[ProcessedImage]:
     return done
 
 
-_written: ContextVar[list[str] | None] = ContextVar("report_files_written", default=None)
-
-
-@contextmanager
-def files_cleanup() -> Iterator[list[str]]:
-    """Collects the names written inside (this thread/context only); deletes them if the block raises."""
-    written: list[str] = []
-    token = _written.set(written)
-    try:
-        yield written
-    except BaseException:
-        delete_files(written)
-        raise
-    finally:
-        _written.reset(token)
-
-
-def _save(name: str, content: bytes) -> str:
-    stored = default_storage.save(name, ContentFile(content))
-    written = _written.get()
-    if written is not None:
-        written.append(stored)
-    return stored
+_files = WrittenFiles("report_files_written", lambda: default_storage)
+files_cleanup = _files.cleanup
+_save = _files.save
 
 
 def store(report: Report, image: ProcessedImage, *, kind: str, event: ReportEvent | None = None) -> ReportPhoto:
@@ -115,7 +92,4 @@ def replace(photo: ReportPhoto, content: bytes, thumbnail: bytes) -> list[str]:
     return old
 
 
-def delete_files(names: list[str]) -> None:
-    for name in names:
-        with suppress(OSError):
-            default_storage.delete(name)
+delete_files = _files.delete
