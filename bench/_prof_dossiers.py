@@ -2,7 +2,7 @@
 request, an optional cProfile. Runs against the database the dossiers bench seeded.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cds_bench_dossiers \
-        .venv/bin/python -m bench._prof_dossiers [baseline|lookup|push] [--profile]
+        .venv/bin/python -m bench._prof_dossiers [baseline|lookup|lookup_api|push] [--profile]
 
 ``push`` moves accepted dossiers to processing (as the bench does). Not a bench module (leading underscore):
 ``python -m bench`` does not run it.
@@ -76,6 +76,8 @@ def main(argv: list[str]) -> None:
             return client.get(f"/bench/baseline?id={rng.randint(1, top)}").status_code
         if name == "lookup":
             return client.get(f"/ho-so/tra-cuu?ma={next(codes)}").status_code
+        if name == "lookup_api":
+            return client.get(f"/api/v1/dossiers/lookup?code={next(codes)}").status_code
         body = json.dumps({"event_id": uuid.uuid4().hex, "status": 4, "message": "Đang thẩm định hồ sơ"})
         return client.post(f"/api/v1/dossiers/{next(codes)}/events", body, content_type="application/json",
                            headers=headers).status_code

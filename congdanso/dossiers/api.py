@@ -1,4 +1,5 @@
-"""Integration API for one-stop-shop systems (mounted at /api/v1/dossiers): a department's or ward's system pushes
+"""Integration API for one-stop-shop systems (mounted at /api/v1/dossiers), and the public lookup by code
+(``/api/v1/dossiers/lookup?code=…``, no key). A department's or ward's system pushes
 its dossiers and their status events. Each system authenticates with its API key (``Authorization: Bearer
 cdsd_…``) and may read and write only the dossiers of its own agencies (403 otherwise). Pushes are idempotent: a
 dossier by the system's own id (``external_id``), an event by its ``event_id``; a repeat is answered 200 and changes
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
+from congdanso.core.audit import client_ip
 from congdanso.core.errors import DomainError
 from congdanso.core.textinput import CleanStr
 from congdanso.dossiers import bulk, projections, services
@@ -77,6 +79,27 @@ class DossierTimelineEntry(Schema):
     message: str
     by: str
     at: str | None
+
+
+class DossierPublicOut(Schema):
+    """What anyone holding the code may see (the lookup page's public part): no applicant, no timeline."""
+
+    code: str
+    procedure: str
+    procedure_name: str
+    agency: str
+    agency_name: str
+    status: str
+    status_code: int
+    status_name: str
+    submitted_at: str | None
+    accepted_at: str | None
+    due_at: str | None
+    finished_at: str | None
+    returned_at: str | None
+    overdue: bool
+    on_time: bool | None
+    updated_at: str | None
 
 
 class DossierOut(Schema):
@@ -227,6 +250,17 @@ def _receive(request: HttpRequest, spool: Any, *, header: bool) -> Status | None
     if lines + (last != b"\n") > max_lines:
         return too_large
     return None
+
+
+@router.get("/lookup", auth=None, response={200: DossierPublicOut, 400: DossierProblem, 404: DossierProblem,
+                                             429: DossierProblem},
+            summary="Look a dossier up by its code (public: status and dates; counted per client like the page)",
+            url_name="dossiers_lookup")
+def lookup(request: HttpRequest, code: str) -> dict[str, Any]:
+    """The public lookup residents' apps, kiosks and the national portal call: the same answer and the same
+    per-client limit as the page ``/ho-so/tra-cuu``; the timeline needs the applicant (``/api/v1/me/cases``)."""
+    found = services.look_up(code, client=client_ip(request) or "unknown")
+    return projections.public(found.dossier)
 
 
 @router.get("/{code}", auth=SystemKey(), response={200: DossierOut, 403: DossierProblem, 404: DossierProblem},

@@ -69,7 +69,9 @@ class IntegrationSystem(models.Model):
 
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
-    lookup_token = models.CharField(max_length=32, unique=True, default=lookup_token, editable=False)
+    # Unique by a constraint rather than ``unique=True``: on PostgreSQL that would add a second, pattern-matching
+    # index that no query uses (the token is only ever looked up whole) and every write must update.
+    lookup_token = models.CharField(max_length=32, default=lookup_token, editable=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("thủ tục"), db_index=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
@@ -126,6 +128,7 @@ class Dossier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["system", "external_id"], condition=~models.Q(external_id=""),
                                     name="dossier_unique_external_id"),
+            models.UniqueConstraint(fields=["lookup_token"], name="dossier_unique_lookup_token"),
         ]
 
     def __str__(self) -> str:

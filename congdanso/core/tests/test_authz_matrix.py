@@ -194,6 +194,7 @@ api-v1:receipt                          ok    ok     ok       ok       ok    ok 
 api-v1:my_cases                         401   401    ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:dossiers_create                  401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:dossiers_detail                  401   401    401      401      401   401   401   401   401   401   401    401
+api-v1:dossiers_lookup                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
 api-v1:dossiers_event                   401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:dossiers_import                  401   401    401      401      401   401   401   401   401   401   401    401
 api-v1:procedures_list                  ok    ok     ok       ok       ok    ok    ok    ok    ok    ok    ok     ok
@@ -413,6 +414,7 @@ REQUESTS: dict[str, Probe] = {
     # one-stop-shop systems only (their API key): a signed-in person is not a system
     "api-v1:dossiers_create": Probe("POST", lambda w: reverse("api-v1:dossiers_create"),
                                     lambda w: {"external_id": "x", "procedure": "1.001193", "agency": "A"}, json=True),
+    "api-v1:dossiers_lookup": _get(lambda w: reverse("api-v1:dossiers_lookup") + f"?code={w.extra['dossier'].code}"),
     "api-v1:dossiers_detail": _get(lambda w: reverse("api-v1:dossiers_detail", args=[w.extra["dossier"].code])),
     "api-v1:dossiers_event": Probe("POST", lambda w: reverse("api-v1:dossiers_event", args=[w.extra["dossier"].code]),
                                    lambda w: {"event_id": "x", "status": 4}, json=True),

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -306,6 +306,10 @@ def get_dossier(code: str) -> Dossier:
     return dossier
 
 
+def get_dossier_by_pk(pk: int) -> Dossier:
+    return Dossier.objects.select_related("procedure", "agency").get(pk=pk)
+
+
 def _locked(code: str) -> Dossier:
     dossier = (Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "agency")
                .filter(code=code).first())
@@ -354,16 +358,36 @@ def _apply(dossier: Dossier, action: str, now: dt.datetime) -> None:
 def _transition(code: str, action: str, *, actor: Actor, message: str = "", system: IntegrationSystem | None = None,
                 external_id: str = "", at: dt.datetime | None = None, request: Any = None,
                 change: Callable[[Dossier], None] | None = None, attach: Attach | None = None) -> Dossier:
-    move = states.ACTIONS[action]
-    if move.needs_message and not message:
-        raise DossierError(_("Hãy nhập nội dung gửi người nộp hồ sơ (lý do, giấy tờ cần bổ sung…)."),
-                           field="message", code="message_required")
+    return _move(code, action, actor=actor, message=message, system=system, external_id=external_id, at=at,
+                 request=request, change=change, attach=attach)[0]
+
+
+Choose = Callable[[Dossier], str]
+
+
+def _move(code: str, action: str | Choose, *, actor: Actor, message: str = "", system: IntegrationSystem | None = None,
+          external_id: str = "", at: dt.datetime | None = None, request: Any = None,
+          change: Callable[[Dossier], None] | None = None, attach: Attach | None = None) -> tuple[Dossier, bool]:
+    """The one transition. ``action`` is a lifecycle action, or (for a system's status event) a function that
+    chooses it from the locked dossier. Returns the dossier and whether it changed (False for a repeated event id:
+    then the dossier that event moved, unchanged)."""
     with transaction.atomic():
         dossier = _locked(code)
-        if system is not None and external_id and DossierEvent.objects.filter(
-                system=system, external_id=external_id).exists():
-            return dossier  # a repeat of an event already written: nothing changes
-        _authorise(actor, dossier, move.who if system is None else Who.STAFF, system)
+        if system is not None and external_id:
+            seen = DossierEvent.objects.filter(system=system, external_id=external_id).values_list(
+                "dossier_id", flat=True).first()
+            if seen is not None:
+                return (dossier if seen == dossier.pk else get_dossier_by_pk(seen)), False
+        if system is not None:
+            _authorise(actor, dossier, Who.STAFF, system)
+        if callable(action):
+            action = action(dossier)
+        move = states.ACTIONS[action]
+        if move.needs_message and not message:
+            raise DossierError(_("Hãy nhập nội dung gửi người nộp hồ sơ (lý do, giấy tờ cần bổ sung…)."),
+                               field="message", code="message_required")
+        if system is None:
+            _authorise(actor, dossier, move.who, system)
         if not states.can(action, dossier.status):
             raise _bad_move(action, dossier, None if system is not None else move.who)
         before = dossier.status
@@ -380,7 +404,7 @@ def _transition(code: str, action: str, *, actor: Actor, message: str = "", syst
         audit.record(f"dossier.{action}", actor=system or actor, obj=dossier, request=request, code=dossier.code,
                      from_status=before, to_status=dossier.status)
         _tell(dossier, event)
-    return dossier
+    return dossier, True
 
 
 def move_dossier(code: str, action: str, *, actor: Actor, message: str = "", request: Any = None) -> Dossier:
@@ -435,25 +459,22 @@ def push_status(code: str, status: str | int, *, system: IntegrationSystem, even
                            field="status", code="unknown_status")
     if not event_id:
         raise DossierError(_("Thiếu mã sự kiện (event_id)."), field="event_id", code="event_id_required")
-    # One read: what choosing the move needs (the transition reads the whole dossier again under its lock), and
-    # whether this event id was recorded already.
-    current = (Dossier.objects.filter(code=code).only("status", "paused_from", "agency_id")
-               .annotate(repeat=Exists(DossierEvent.objects.filter(system=system, external_id=event_id))).first())
-    if current is None or current.repeat:
-        seen = DossierEvent.objects.filter(system=system, external_id=event_id).values_list("dossier__code",
-                                                                                              flat=True)
+
+    def choose(dossier: Dossier) -> str:  # under the transition's lock: the move leading to ``target``
+        actions = [a for a, move in states.TRANSITIONS.items()
+                   if dossier.status in move.sources and states.target(a, dossier.status, dossier.paused_from) == target
+                   and a not in (K.APOLOGISE, K.NOTE)]
+        if not actions:
+            raise _bad_move_to(target, dossier)
+        return actions[0]
+
+    try:
+        return _move(code, choose, actor=None, system=system, external_id=event_id, message=message, at=at)
+    except DossierNotFound:
+        seen = DossierEvent.objects.filter(system=system, external_id=event_id).values_list("dossier_id", flat=True)
         if seen:
-            return get_dossier(seen[0]), False  # a repeat: the dossier it moved, unchanged
-        if current is None:
-            raise DossierNotFound()
-    actions = [a for a, move in states.TRANSITIONS.items()
-               if current.status in move.sources and states.target(a, current.status, current.paused_from) == target
-               and a not in (K.APOLOGISE, K.NOTE)]
-    if not actions:
-        _authorise(None, current, Who.STAFF, system)
-        raise _bad_move_to(target, current)
-    return _transition(code, actions[0], actor=None, system=system, external_id=event_id, message=message,
-                       at=at), True
+            return get_dossier_by_pk(seen[0]), False  # a repeat naming another code: the dossier it moved
+        raise
 
 
 def _bad_move_to(target: str, dossier: Dossier) -> BadMove:

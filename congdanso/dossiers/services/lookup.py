@@ -12,10 +12,14 @@ from congdanso.accounts.actors import Actor
 from congdanso.core.cache import count
 from congdanso.dossiers.errors import BadCode, DossierNotFound, RateLimited
 from congdanso.dossiers.models import Dossier
-from congdanso.dossiers.services.common import can_work_on, is_applicant, is_code
+from congdanso.dossiers.services.common import can_work_on, get_dossier, is_applicant, is_code
 
 PROOFS_PER_CODE = 5  # wrong second factors per dossier per window before details are refused
 LOOKUP_WINDOW = 600  # seconds
+# What the public view and the checks below read: not the applicant's encrypted fields, not the other ~40 columns.
+PUBLIC_COLUMNS = ("code", "status", "submitted_at", "accepted_at", "due_at", "finished_at", "returned_at",
+                  "updated_at", "applicant_id", "agency_id", "procedure__code", "procedure__name", "agency__code",
+                  "agency__name")
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,13 @@ def look_up(text: str, *, client: str, proof: str = "", user: Actor = None, by_t
         raise BadCode()
     if not _count(f"client:{client}", settings.DOSSIER_LOOKUPS_PER_CLIENT):
         raise RateLimited()
-    found = (Dossier.objects.select_related("procedure", "agency")
-             .filter(**({"lookup_token": text} if by_token else {"code": text})).first())
+    rows = (Dossier.objects.select_related("procedure", "agency").only(*PUBLIC_COLUMNS)
+            .filter(**({"lookup_token": text} if by_token else {"code": text}))[:1])  # unique: no ORDER BY needed
+    found = next(iter(rows), None)
     if found is None:
         raise DossierNotFound()
     if is_applicant(user, found) or can_work_on(user, found):
-        return Lookup(found, details=True)
+        return Lookup(get_dossier(found.code), details=True)
     proof = "".join(proof.split())
     if not proof:
         return Lookup(found, details=False)
@@ -55,4 +60,4 @@ def look_up(text: str, *, client: str, proof: str = "", user: Actor = None, by_t
         raise RateLimited()
     expected = "".join((found.applicant_number or "").split())[-4:]
     matches = len(expected) == 4 and hmac.compare_digest(proof[-4:].encode(), expected.encode()) and len(proof) == 4
-    return Lookup(found, details=matches, proof_failed=not matches)
+    return Lookup(get_dossier(found.code) if matches else found, details=matches, proof_failed=not matches)

@@ -76,6 +76,33 @@ def test_a_malformed_code_is_a_clear_error(client: Client) -> None:
     assert empty.status_code == 400 and "Hãy nhập mã hồ sơ" in empty.content.decode()
 
 
+def test_the_public_lookup_api_answers_the_public_fields_only(client: Client, dossier: Any,
+                                                              applicant: Any) -> None:
+    client.force_login(applicant)  # even the applicant gets the public view here (the timeline is in /me/cases)
+    answer = client.get(reverse("api-v1:dossiers_lookup"), {"code": dossier.code})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["code"] == dossier.code and body["status_code"] == 5 and body["procedure_name"]
+    assert set(body) == {"code", "procedure", "procedure_name", "agency", "agency_name", "status", "status_code",
+                         "status_name", "submitted_at", "accepted_at", "due_at", "finished_at", "returned_at",
+                         "overdue", "on_time", "updated_at"}
+    assert "Nguyễn Thị Lan" not in answer.content.decode() and "0909123456" not in answer.content.decode()
+
+
+def test_the_public_lookup_api_refuses_bad_codes_and_counts_like_the_page(client: Client, dossier: Any,
+                                                                        settings: Any) -> None:
+    settings.DOSSIER_LOOKUPS_PER_CLIENT = 3  # a malformed code is refused before it is counted
+    url = reverse("api-v1:dossiers_lookup")
+    bad = client.get(url, {"code": "hello world"})
+    assert bad.status_code == 400 and bad.json()["code"] and "Mã hồ sơ" in bad.json()["message"]
+    assert client.get(url, {"code": dossier.code[:-4] + "9999"}).status_code == 404
+    assert client.get(url, {"code": dossier.code}).status_code == 200
+    assert client.get(reverse("dossiers:lookup"), {"ma": dossier.code}).status_code == 200  # the same count
+    limited = client.get(url, {"code": dossier.code})
+    assert limited.status_code == 429 and limited.json()["message"]
+    assert client.get(url).status_code == 422  # no code at all
+
+
 def test_the_qr_token_opens_the_same_public_view(client: Client, dossier: Any) -> None:
     page = client.get(reverse("dossiers:token", args=[dossier.lookup_token]))
     assert page.status_code == 200 and dossier.code in page.content.decode()
