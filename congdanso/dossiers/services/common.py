@@ -365,6 +365,11 @@ def _transition(code: str, action: str, *, actor: Actor, message: str = "", syst
 Choose = Callable[[Dossier], str]
 
 
+def _values(dossier: Dossier) -> dict[str, Any]:
+    """The dossier's column values, to write back only those a move changed (a status push changes 2–4 of 31)."""
+    return {f.attname: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields if not f.primary_key}
+
+
 def _move(code: str, action: str | Choose, *, actor: Actor, message: str = "", system: IntegrationSystem | None = None,
           external_id: str = "", at: dt.datetime | None = None, request: Any = None,
           change: Callable[[Dossier], None] | None = None, attach: Attach | None = None) -> tuple[Dossier, bool]:
@@ -391,12 +396,13 @@ def _move(code: str, action: str | Choose, *, actor: Actor, message: str = "", s
         if not states.can(action, dossier.status):
             raise _bad_move(action, dossier, None if system is not None else move.who)
         before = dossier.status
+        values = _values(dossier)
         now = at or timezone.now()
         _apply(dossier, action, now)
         if change is not None:
             change(dossier)
         dossier.updated_at = timezone.now()
-        dossier.save()
+        dossier.save(update_fields=[name for name, value in values.items() if getattr(dossier, name) != value])
         event = _event(dossier, action, actor=actor, system=system, from_status=before, message=message,
                        external_id=external_id, at=now)
         if attach is not None:
