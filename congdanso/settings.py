@@ -372,6 +372,7 @@ DOSSIER_MAX_FILES = env_int("DOSSIER_MAX_FILES", 20)
 DOSSIER_MAX_PDF_PAGES = env_int("DOSSIER_MAX_PDF_PAGES", 300)
 DOSSIER_UPLOADS_PER_HOUR = env_int("DOSSIER_UPLOADS_PER_HOUR", 60)
 DOSSIER_DRAFT_DAYS = env_int("DOSSIER_DRAFT_DAYS", 30)
+DOSSIER_PURGE_SECONDS = env_int("DOSSIER_PURGE_SECONDS", 3600)
 
 # --- Security headers -----------------------------------------------------------------------------------------
 # Django's SecurityMiddleware sends X-Content-Type-Options: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and,

@@ -26,7 +26,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
 from django_tasks_db.models import DBTaskResult
 
-from congdanso.core import counters, outbox
+from congdanso.core import counters, outbox, periodic
 from congdanso.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -209,6 +209,7 @@ def heartbeat_loop(worker_id: str, backend: str, stop: threading.Event) -> None:
                 if any(result.values()):
                     logger.info("outbox sweep: %s", result)
                 counters.purge_expired()
+            periodic.run_due()
         except Exception:
             logger.exception("heartbeat/sweep failed; retrying")
         finally:

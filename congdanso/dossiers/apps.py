@@ -25,3 +25,10 @@ class DossiersConfig(AppConfig):
 
         # the bulk import reads its body line by line, each value through the normaliser (dossiers/bulk.py)
         allow_streamed("/api/v1/dossiers/import", NDJSON_TYPES + CSV_TYPES)
+
+        from django.conf import settings
+
+        from congdanso.core import periodic
+        from congdanso.dossiers.services.purge import purge_stale_files
+
+        periodic.register("dossiers.purge_stale_files", settings.DOSSIER_PURGE_SECONDS, purge_stale_files)
