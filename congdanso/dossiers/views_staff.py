@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -23,7 +24,7 @@ from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.core import audit
 from congdanso.core.errors import DomainError
 from congdanso.core.textinput import TextInputError, clean
-from congdanso.dossiers import projections, queries, services, states
+from congdanso.dossiers import projections, queries, services, states, views_online
 from congdanso.dossiers.errors import DossierError
 from congdanso.dossiers.models import Dossier
 from congdanso.dossiers.states import EventKind, Status, Who
@@ -84,7 +85,7 @@ def dossier_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/staff_detail.html", {
         "dossier": dossier, "view": projections.details(dossier), "events": events,
         "primary": _action(primary, primary=True) if primary else None, "others": others,
-        "note": _action(EventKind.NOTE), "files": file_groups(dossier)})
+        "note": _action(EventKind.NOTE), "files": file_groups(dossier), "max_mb": settings.DOSSIER_MAX_FILE_MB})
 
 
 def _message(request: AuthenticatedRequest, name: str = "message") -> str:
@@ -98,7 +99,11 @@ def dossier_act(request: AuthenticatedRequest, code: str, action: str) -> HttpRe
     try:
         text = _message(request)
         if action == EventKind.RETURN:
-            services.return_result(dossier.code, actor=request.user, result=text, request=request)
+            problem = views_online.too_many_files(request, services.RESULT_FIELD)
+            if problem is not None:
+                raise problem
+            services.return_result(dossier.code, actor=request.user, result=text, request=request,
+                                   uploads=views_online.uploads_from(request, services.RESULT_FIELD))
         elif action == EventKind.NOTE:
             services.add_note(dossier.code, actor=request.user, message=text, request=request)
         elif action == EventKind.APOLOGISE:
@@ -107,7 +112,8 @@ def dossier_act(request: AuthenticatedRequest, code: str, action: str) -> HttpRe
         else:
             services.move_dossier(dossier.code, action, actor=request.user, message=text, request=request)
     except (DomainError, TextInputError) as exc:
-        messages.error(request, str(exc.message))
+        for problem in getattr(exc, "problems", [exc]):  # every refused file, not only the first
+            messages.error(request, str(problem.message))
         return redirect("dossiers_staff:detail", code=dossier.code)
     messages.success(request, _("Đã cập nhật hồ sơ %(code)s: %(action)s.") % {
         "code": dossier.code, "action": states.EVENT_LABELS.get(action, action)})

@@ -12,6 +12,7 @@ the names re-exported here:
 
 from congdanso.dossiers.services.common import (
     CODE_PATTERN,
+    RESULT_FIELD,
     Deadline,
     DossierInput,
     add_note,

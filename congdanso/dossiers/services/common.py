@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -28,12 +29,13 @@ from congdanso.accounts.services import agency_ids_of, has_role
 from congdanso.agencies.models import Agency
 from congdanso.core import audit
 from congdanso.core.fields import blind_index
-from congdanso.dossiers import projections, queries, states
+from congdanso.dossiers import files, projections, queries, states
 from congdanso.dossiers.errors import BadMove, DossierError, DossierNotFound, NotAllowed
 from congdanso.dossiers.models import (
     ApplicantKind,
     Dossier,
     DossierEvent,
+    DossierFile,
     DossierSequence,
     FeeStatus,
     IntegrationSystem,
@@ -424,12 +426,33 @@ def withdraw_dossier(code: str, *, actor: Actor, message: str = "", request: Any
     return _transition(code, K.WITHDRAW, actor=actor, message=message, request=request)
 
 
-def return_result(code: str, *, actor: Actor, result: str = "", request: Any = None) -> Dossier:
+RESULT_FIELD = "result_files"
+
+
+def return_result(code: str, *, actor: Actor, result: str = "", uploads: Sequence[files.Upload] = (),
+                  request: Any = None) -> Dossier:
+    """The agency returns the result (status 10): an optional text and the result documents (an e-copy of the
+    certificate, the permit…), attached to the timeline line the applicant is notified of."""
+    checked = files.check_all([files.Upload(u.name, u.data, u.field or RESULT_FIELD) for u in uploads])
+    uploader = actor if isinstance(actor, User) else None
+
     def record_result(dossier: Dossier) -> None:
+        if checked and DossierFile.objects.filter(dossier=dossier).count() + len(checked) > settings.DOSSIER_MAX_FILES:
+            raise DossierError(files.MESSAGES["too_many_files"] % {"max": settings.DOSSIER_MAX_FILES},
+                               field=RESULT_FIELD, code="file_too_many_files")
         if result:
             dossier.result = result
 
-    return _transition(code, K.RETURN, actor=actor, message=result, request=request, change=record_result)
+    def attach(dossier: Dossier, event: DossierEvent) -> None:
+        for item in checked:
+            DossierFile.objects.create(
+                dossier=dossier, event=event, label=_("Kết quả: %(name)s") % {"name": item.name[:280]},
+                original_name=item.name[:200], storage_name=files.save(item), content_type=item.content_type,
+                size=item.size, sha256=item.sha256, uploaded_by=uploader)
+
+    with files.files_cleanup():
+        return _transition(code, K.RETURN, actor=actor, message=result, request=request, change=record_result,
+                           attach=attach if checked else None)
 
 
 def apologise(code: str, *, actor: Actor, message: str, new_due: dt.datetime, request: Any = None) -> Dossier:

@@ -450,3 +450,55 @@ def test_the_agencys_officers_hear_of_an_online_dossier_and_of_a_supplement(ward
         Upload("them.pdf", documents.pdf(), "files")])
     assert Notification.objects.filter(recipient=ward_officer, kind="work_new").count() >= 1
     assert not Notification.objects.filter(recipient=applicant, kind="work_new").exists()
+
+
+# --- the result documents ------------------------------------------------------------------------------------------
+
+def _to_finished(dossier: Dossier, officer: User) -> None:
+    for action in (EventKind.ACCEPT, EventKind.PROCESS, EventKind.FINISH):
+        services.move_dossier(dossier.code, action, actor=officer)
+
+
+def test_the_officer_returns_the_result_with_its_documents_and_the_applicant_downloads_them(
+        submitted: Dossier, applicant: User, ward_officer: User, private_files: Path) -> None:
+    _to_finished(submitted, ward_officer)
+    staff = staff_client(Client(), ward_officer)
+    page = staff.get(reverse("dossiers_staff:detail", args=[submitted.code])).content.decode()
+    assert 'data-testid="result-files"' in page and 'enctype="multipart/form-data"' in page
+    done = staff.post(reverse("dossiers_staff:act", args=[submitted.code, EventKind.RETURN]),
+                      {"message": "Giấy khai sinh bản điện tử gửi kèm.",
+                       "result_files": [upload("giay-khai-sinh.pdf", documents.pdf())]})
+    assert done.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Status.RETURNED
+    event = DossierEvent.objects.get(dossier=submitted, kind=EventKind.RETURN)
+    result = event.files.get()
+    assert result.original_name == "giay-khai-sinh.pdf" and result.label == "Kết quả: giay-khai-sinh.pdf"
+    assert result.uploaded_by == ward_officer and len(stored_files(private_files)) == 3
+    mine = resident_client(applicant)
+    assert "giay-khai-sinh.pdf" in mine.get(reverse("dossiers:detail", args=[submitted.code])).content.decode()
+    download = mine.get(reverse("dossiers:file", args=[submitted.code, result.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert Notification.objects.filter(recipient=applicant, kind="dossier_status").exists()
+
+
+def test_a_bad_result_file_stores_nothing_and_moves_nothing(submitted: Dossier, ward_officer: User,
+                                                            private_files: Path) -> None:
+    _to_finished(submitted, ward_officer)
+    staff = staff_client(Client(), ward_officer)
+    refused = staff.post(reverse("dossiers_staff:act", args=[submitted.code, EventKind.RETURN]),
+                         {"result_files": [upload("ket-qua.pdf", documents.HTML_AS_PDF),
+                                           upload("ok.pdf", documents.pdf())]}, follow=True)
+    assert "không phải PDF, JPEG, PNG hoặc HEIC" in refused.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.DONE
+    assert not DossierEvent.objects.filter(dossier=submitted, kind=EventKind.RETURN).exists()
+    assert len(stored_files(private_files)) == 2  # the two submitted documents only
+
+
+def test_the_result_may_also_come_without_a_file(submitted: Dossier, ward_officer: User) -> None:
+    _to_finished(submitted, ward_officer)
+    services.return_result(submitted.code, actor=ward_officer, result="Nhận bản chính tại bộ phận một cửa.")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.RETURNED and submitted.result == "Nhận bản chính tại bộ phận một cửa."
+    assert not DossierFile.objects.filter(event__kind=EventKind.RETURN).exists()
