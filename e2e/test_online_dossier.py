@@ -184,8 +184,18 @@ def test_a_resident_applies_online_and_follows_the_dossier_to_its_result(
         sees_status(page, platform, code, "Đang xử lý")
         officer_does(officer, platform, code, "finish")
         sees_status(page, platform, code, "Đã xử lý xong")
-        officer_does(officer, platform, code, "return", "Giấy khai sinh bản chính đã trả tại Bộ phận Một cửa.")
+        # The result goes back with its electronic copy attached.
+        officer.goto(platform.url(f"/backoffice/ho-so/{code}"))
+        officer.locator("#m-return").fill("Giấy khai sinh bản chính đã trả tại Bộ phận Một cửa.")
+        officer.get_by_test_id("result-files").set_input_files([file("giay-khai-sinh.pdf", "application/pdf",
+                                                                     _pdf())])
+        both_widths(officer, staff_shot, "staff-return-result", back_to=DESKTOP)
+        officer.get_by_test_id("act-return").click()
+        expect(officer.locator(".messages")).to_contain_text(f"Đã cập nhật hồ sơ {code}")
         sees_status(page, platform, code, "Đã trả kết quả")
+        page.goto(platform.url(f"/ho-so/{code}"))
+        expect(page.get_by_test_id("dossier-files")).to_contain_text("giay-khai-sinh.pdf")
+        both_widths(page, shot, "result-returned")
     finally:
         staff_context.close()
 
