@@ -102,23 +102,9 @@ class DossierPublicOut(Schema):
     updated_at: str | None
 
 
-class DossierOut(Schema):
-    code: str
-    procedure: str
-    procedure_name: str
-    agency: str
-    agency_name: str
-    status: str
-    status_code: int
-    status_name: str
-    submitted_at: str | None
-    accepted_at: str | None
-    due_at: str | None
-    finished_at: str | None
-    returned_at: str | None
-    overdue: bool
-    on_time: bool | None
-    updated_at: str | None
+class DossierOut(DossierPublicOut):
+    """The public view, and what the agency's systems see besides."""
+
     channel: int
     fee_amount: int | None
     fee_status: str

@@ -66,6 +66,7 @@ __all__ = [
     "CODE_PATTERN",
     "LOOKUP_WINDOW",
     "PROOFS_PER_CODE",
+    "RESULT_FIELD",
     "SUPPLEMENT_FIELD",
     "Deadline",
     "DossierInput",
